@@ -1,0 +1,87 @@
+# nicfix - plain GNU make
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+LIBEXECDIR ?= $(PREFIX)/libexec
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+VERSION := $(shell awk -F'[()]' 'NR == 1 { print $$2 }' debian/changelog 2>/dev/null)
+ifeq ($(VERSION),)
+VERSION := 0.1.0
+endif
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE -DNICFIX_VERSION='"$(VERSION)"'
+CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmnl augeas 2>/dev/null)
+LDLIBS_MNL := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null)
+LDLIBS_AUG := $(shell $(PKG_CONFIG) --libs augeas 2>/dev/null)
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	     -fno-sanitize-recover=all
+
+# the core: no printing, no exit, no environ
+CORE := err ifname feat nl ethnl ethioctl rtnl live apply
+# the nicfix front end
+CLI := cli output cmd-apply cmd-status
+
+B := build
+BA := build/asan
+
+core_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CORE)))
+cli_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CLI)))
+
+.PHONY: all asan deps check lint test demo install clean deb bench
+
+all: $(B)/nicfix
+
+asan: $(BA)/nicfix
+
+$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BA)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BA)/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/obj $(BA)/obj:
+	mkdir -p $@
+
+$(B)/libnicfix.a: $(call core_objs,$(B))
+	$(AR) rcs $@ $^
+
+$(BA)/libnicfix.a: $(call core_objs,$(BA))
+	$(AR) rcs $@ $^
+
+$(B)/nicfix: $(call cli_objs,$(B)) $(B)/libnicfix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_MNL) $(LDLIBS_AUG) $(LDLIBS)
+
+$(BA)/nicfix: $(call cli_objs,$(BA)) $(BA)/libnicfix.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_MNL) $(LDLIBS_AUG) $(LDLIBS)
+
+# unit tests of the pure modules, built with the sanitizers
+$(BA)/unit: tests/unit/unit.c $(BA)/libnicfix.a
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
+
+deps:
+	@bash .ci/deps.sh
+
+lint:
+	bash tests/lint.sh
+
+# everything, as the README says: deps, build, lint, unit, lens and bats
+check: deps
+	$(MAKE) all asan $(BA)/unit
+	bash tests/run.sh
+
+demo: deps
+	$(MAKE) all
+	bash tests/demo.sh
+
+install: all
+	install -D -m 0755 $(B)/nicfix $(DESTDIR)$(SBINDIR)/nicfix
+
+clean:
+	rm -rf build

@@ -1,0 +1,82 @@
+/* cli.h - what the nicfix subcommands share: options, errors, exit codes */
+#ifndef NICFIX_CLI_H
+#define NICFIX_CLI_H
+
+#include <stdbool.h>
+
+#include "nicfix.h"
+#include "output.h"
+
+/* exit statuses, DESIGN.md */
+enum {
+	EXIT_OK = 0,
+	EXIT_FINDING = 1, /* drift, hang, verification failed */
+	EXIT_USAGE = 2,	  /* usage error or invalid input */
+	EXIT_SYSTEM = 3,  /* I/O, netlink, permission, lock */
+};
+
+/**
+ * struct cli - global options and output state
+ * @interfaces: -i FILE or $NICFIX_INTERFACES
+ * @json: --json; @quiet: -q; @verbose: -v
+ * @live_flags: NFX_LIVE_* (NICFIX_FORCE_IOCTL=1 sets NFX_LIVE_IOCTL)
+ * @cmd: name of the running subcommand
+ * @j: the JSON writer on stdout
+ * @json_done: the subcommand printed its JSON object
+ * @error: the last error line, for the JSON error object
+ */
+struct cli {
+	const char *interfaces;
+	bool json;
+	bool quiet;
+	bool verbose;
+	unsigned int live_flags;
+	const char *cmd;
+	struct json j;
+	bool json_done;
+	char error[640];
+};
+
+struct cli_cmd {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+/**
+ * cli_error() - print "nicfix: <msg>" on stderr, keep it for --json
+ * Return: @status.
+ */
+int cli_error(struct cli *cli, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/** cli_warn() - print "nicfix: warning: <msg>" on stderr */
+void cli_warn(struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** cli_status() - exit status for a core -errno */
+int cli_status(int code);
+
+/**
+ * cli_help() - handle -h/--help and print usage errors for a command
+ * @cli: state
+ * @usage_error: true: print the synopsis on stderr, return EXIT_USAGE
+ */
+int cli_usage(struct cli *cli, bool usage_error);
+
+/** cli_json_begin() - open the top-level object with "command" */
+void cli_json_begin(struct cli *cli);
+/** cli_json_end() - close it with "exit" and mark it printed */
+void cli_json_end(struct cli *cli, int status);
+
+/** cli_live_open() - nfx_live_open() with the error printed */
+int cli_live_open(struct cli *cli, struct nfx_live **ret_live);
+
+/** cli_check_ifnames() - validate names; print the first bad one */
+int cli_check_ifnames(struct cli *cli, int n, char **names);
+
+int cmd_apply(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+
+#endif

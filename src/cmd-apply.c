@@ -1,0 +1,151 @@
+/* cmd-apply.c - nicfix apply: turn features off now and read them back */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+static void print_item(struct cli *cli, const char *ifname,
+		       const struct nfx_item *it)
+{
+	if (cli->quiet)
+		return;
+	if (it->result == NFX_RES_FIXED)
+		printf("%s: %s: fixed (%s)\n", ifname, it->name,
+		       it->on ? "on" : "off");
+	else
+		printf("%s: %s: %s\n", ifname, it->name,
+		       nfx_result_name(it->result));
+}
+
+static void json_report(struct json *j, const struct nfx_report *r)
+{
+	size_t i;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "name", r->ifname);
+	json_bool(j, "ok", nfx_report_ok(r));
+	json_bool(j, "changed", nfx_report_changed(r));
+	json_arr_begin(j, "features");
+	for (i = 0; i < r->n; i++) {
+		json_obj_begin(j, NULL);
+		json_str(j, "name", r->items[i].name);
+		json_str(j, "result", nfx_result_name(r->items[i].result));
+		json_bool(j, "active", r->items[i].on);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* Report what stayed on; Return: true when everything is off. */
+static bool verify(struct cli *cli, const struct nfx_report *r)
+{
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (!r->items[i].on)
+			continue;
+		ok = false;
+		cli_error(cli, EXIT_FINDING, "%s: %s is still on%s", r->ifname,
+			  r->items[i].name,
+			  r->items[i].result == NFX_RES_FIXED ?
+				  " (fixed: the device cannot change it)" : "");
+	}
+	return ok;
+}
+
+int cmd_apply(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "features", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct nfx_featreq *req = NULL;
+	struct nfx_report *reports = NULL;
+	struct nfx_live *live = NULL;
+	struct nfx_err err = { 0 };
+	const char *features = NULL;
+	int opt, i, n, ret, status = EXIT_OK;
+	int done = 0;
+
+	while ((opt = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			features = optarg;
+			break;
+		case 'h':
+			return cli_usage(cli, false);
+		default:
+			return cli_usage(cli, true);
+		}
+	}
+	n = argc - optind;
+	if (n < 1) {
+		cli_error(cli, EXIT_USAGE, "apply: no port given");
+		return cli_usage(cli, true);
+	}
+	argv += optind;
+	/* every check that can refuse runs before the first change */
+	status = cli_check_ifnames(cli, n, argv);
+	if (status)
+		return status;
+	ret = features ? nfx_featreq_parse(features, &req, &err) :
+			 nfx_featreq_default(&req, &err);
+	if (ret < 0)
+		return cli_error(cli, cli_status(ret), "%s", err.msg);
+	status = cli_live_open(cli, &live);
+	if (status)
+		goto out_free;
+	for (i = 0; i < n; i++) {
+		struct nfx_link link;
+
+		ret = nfx_link_get(live, argv[i], &link, &err);
+		if (ret < 0) {
+			status = cli_error(cli, cli_status(ret), "%s: %s",
+					   argv[i], err.msg);
+			goto out_free;
+		}
+	}
+	reports = calloc(n, sizeof(*reports));
+	if (!reports) {
+		status = cli_error(cli, EXIT_SYSTEM, "out of memory");
+		goto out_free;
+	}
+	for (i = 0; i < n; i++, done++) {
+		size_t k;
+
+		ret = nfx_apply(live, argv[i], req, 0, &reports[i], &err);
+		if (ret < 0) {
+			status = cli_error(cli, cli_status(ret), "%s: %s",
+					   argv[i], err.msg);
+			goto out_print;
+		}
+		for (k = 0; k < reports[i].n; k++)
+			if (!cli->json)
+				print_item(cli, argv[i], &reports[i].items[k]);
+		if (!verify(cli, &reports[i]))
+			status = EXIT_FINDING;
+	}
+out_print:
+	if (cli->json) {
+		cli_json_begin(cli);
+		json_bool(&cli->j, "ok", status == EXIT_OK);
+		if (status != EXIT_OK && cli->error[0])
+			json_str(&cli->j, "error", cli->error);
+		json_arr_begin(&cli->j, "interfaces");
+		for (i = 0; i < done; i++)
+			json_report(&cli->j, &reports[i]);
+		json_arr_end(&cli->j);
+		cli_json_end(cli, status);
+	}
+out_free:
+	for (i = 0; reports && i < n; i++)
+		nfx_report_done(&reports[i]);
+	free(reports);
+	nfx_live_close(live);
+	nfx_featreq_free(req);
+	return status;
+}

@@ -1,0 +1,199 @@
+/* feat.c - feature names: ethtool's legacy aliases and their expansion */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bits.h"
+#include "feat.h"
+
+/* The legacy names "ethtool -K" accepts, with the kernel feature names
+ * they stand for (ethtool's off_flag_def[]).  The patterns are matched
+ * against the names the running kernel reports, never against a list
+ * compiled in here: new kernels add bits (tx-tcp-accecn-segmentation).
+ */
+static const struct legacy {
+	const char *name;
+	const char *long_name;
+	const char *pattern;
+} legacy[] = {
+	{ "rx", "rx-checksumming", "rx-checksum" },
+	{ "tx", "tx-checksumming", "tx-checksum-*" },
+	{ "sg", "scatter-gather", "tx-scatter-gather*" },
+	{ "tso", "tcp-segmentation-offload", "tx-tcp*-segmentation" },
+	{ "ufo", "udp-fragmentation-offload", "tx-udp-fragmentation" },
+	{ "gso", "generic-segmentation-offload", "tx-generic-segmentation" },
+	{ "gro", "generic-receive-offload", "rx-gro" },
+	{ "lro", "large-receive-offload", "rx-lro" },
+	{ "rxvlan", "rx-vlan-offload", "rx-vlan-hw-parse" },
+	{ "txvlan", "tx-vlan-offload", "tx-vlan-hw-insert" },
+	{ "ntuple", "ntuple-filters", "rx-ntuple-filter" },
+	{ "rxhash", "receive-hashing", "rx-hashing" },
+};
+
+#define N_LEGACY (sizeof(legacy) / sizeof(legacy[0]))
+#define MAX_TOKENS 64
+
+struct nfx_featreq {
+	size_t n;
+	char *names[MAX_TOKENS];
+};
+
+static const struct legacy *legacy_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_LEGACY; i++)
+		if (!strcmp(name, legacy[i].name) ||
+		    !strcmp(name, legacy[i].long_name))
+			return &legacy[i];
+	return NULL;
+}
+
+bool nfx_feat_is_short(const char *name)
+{
+	return legacy_find(name) != NULL;
+}
+
+const char *nfx_feat_short_names(void)
+{
+	return "rx, tx, sg, tso, ufo, gso, gro, lro, rxvlan, txvlan, ntuple, rxhash";
+}
+
+bool nfx_feat_match(const char *name, const char *kname)
+{
+	const struct legacy *l = legacy_find(name);
+
+	if (l)
+		return fnmatch(l->pattern, kname, 0) == 0;
+	return strcmp(name, kname) == 0;
+}
+
+/* Kernel feature names are lower-case words joined by '-' or '_'
+ * ("tx-udp_tnl-segmentation"); anything else cannot be one.
+ */
+static bool token_valid(const char *tok)
+{
+	const char *p;
+
+	if (!*tok || strlen(tok) >= 32)
+		return false;
+	for (p = tok; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+static int unknown(struct nfx_err *err, const char *tok)
+{
+	return nfx_err_set(err, -EINVAL,
+			   "unknown feature '%s' (valid short names: %s; or a kernel name such as tx-tcp-segmentation)",
+			   tok, nfx_feat_short_names());
+}
+
+void nfx_featreq_free(struct nfx_featreq *req)
+{
+	size_t i;
+
+	if (!req)
+		return;
+	for (i = 0; i < req->n; i++)
+		free(req->names[i]);
+	free(req);
+}
+
+int nfx_featreq_parse(const char *list, struct nfx_featreq **ret_req,
+		      struct nfx_err *err)
+{
+	struct nfx_featreq *req;
+	const char *p = list, *end;
+	size_t i, len;
+	int ret;
+
+	req = calloc(1, sizeof(*req));
+	if (!req)
+		return nfx_err_set(err, -ENOMEM, "out of memory");
+	for (;;) {
+		char tok[32];
+
+		end = strchr(p, ',');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 0 || len >= sizeof(tok)) {
+			ret = nfx_err_set(err, -EINVAL,
+					  "invalid feature list '%s'", list);
+			goto out_free;
+		}
+		memcpy(tok, p, len);
+		tok[len] = '\0';
+		if (!token_valid(tok)) {
+			ret = unknown(err, tok);
+			goto out_free;
+		}
+		for (i = 0; i < req->n; i++)
+			if (!strcmp(req->names[i], tok))
+				break;
+		if (i == req->n) {
+			if (req->n == MAX_TOKENS) {
+				ret = nfx_err_set(err, -EINVAL,
+						  "too many features in '%s'", list);
+				goto out_free;
+			}
+			req->names[req->n] = strdup(tok);
+			if (!req->names[req->n]) {
+				ret = nfx_err_set(err, -ENOMEM, "out of memory");
+				goto out_free;
+			}
+			req->n++;
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	*ret_req = req;
+	return 0;
+
+out_free:
+	nfx_featreq_free(req);
+	return ret;
+}
+
+int nfx_featreq_default(struct nfx_featreq **ret_req, struct nfx_err *err)
+{
+	return nfx_featreq_parse("tso,gso,gro", ret_req, err);
+}
+
+size_t nfx_featreq_count(const struct nfx_featreq *req)
+{
+	return req->n;
+}
+
+const char *nfx_featreq_name(const struct nfx_featreq *req, size_t i)
+{
+	return i < req->n ? req->names[i] : NULL;
+}
+
+int nfx_feat_expand(const struct nfx_featreq *req, const char *const *names,
+		    unsigned int count, uint32_t *ret_bits, struct nfx_err *err)
+{
+	unsigned int bit, found;
+	size_t i;
+
+	for (i = 0; i < req->n; i++) {
+		const char *tok = req->names[i];
+
+		found = 0;
+		for (bit = 0; bit < count; bit++) {
+			if (names[bit] && nfx_feat_match(tok, names[bit])) {
+				nfx_bit_set(ret_bits, bit);
+				found++;
+			}
+		}
+		/* a legacy name may match nothing: no kernel with netlink
+		 * supports UFO, yet "ufo off" is still a valid request
+		 */
+		if (!found && !legacy_find(tok))
+			return unknown(err, tok);
+	}
+	return 0;
+}

@@ -1,0 +1,255 @@
+/* rtnl.c - RTM_GETLINK: names, indexes, kinds, masters, VLAN parents */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include "live.h"
+
+static const struct {
+	const char *kind;
+	enum nfx_link_kind nfx;
+} kinds[] = {
+	{ "bridge", NFX_LINK_BRIDGE },
+	{ "bond", NFX_LINK_BOND },
+	{ "team", NFX_LINK_BOND },
+	{ "vlan", NFX_LINK_VLAN },
+	/* stand-ins for a NIC: the test suite and containers use them */
+	{ "veth", NFX_LINK_PORT },
+	{ "dummy", NFX_LINK_PORT },
+	{ "macvlan", NFX_LINK_PORT },
+};
+
+const char *nfx_link_kind_name(enum nfx_link_kind kind)
+{
+	switch (kind) {
+	case NFX_LINK_PORT:
+		return "port";
+	case NFX_LINK_BRIDGE:
+		return "bridge";
+	case NFX_LINK_BOND:
+		return "bond";
+	case NFX_LINK_VLAN:
+		return "vlan";
+	default:
+		return "other";
+	}
+}
+
+static enum nfx_link_kind classify(const char *kind_name, bool loopback)
+{
+	size_t i;
+
+	if (loopback)
+		return NFX_LINK_OTHER;
+	if (!kind_name[0])
+		return NFX_LINK_PORT; /* hardware has no IFLA_INFO_KIND */
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind_name, kinds[i].kind))
+			return kinds[i].nfx;
+	return NFX_LINK_OTHER;
+}
+
+/* A decoded link plus the indexes that still need a name. */
+struct raw_link {
+	struct nfx_link link;
+	int master_index;
+	int parent_index;
+};
+
+struct collect {
+	struct raw_link *v;
+	size_t n, cap;
+};
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int info_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, IFLA_INFO_MAX) < 0)
+		return MNL_CB_OK;
+	tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[IFLA_MAX + 1] = { NULL };
+	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+	struct collect *c = data;
+	struct raw_link *r;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, tb) < 0 ||
+	    !tb[IFLA_IFNAME] ||
+	    mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
+		return MNL_CB_OK;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct raw_link *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v) {
+			errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	r = &c->v[c->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->link.name, sizeof(r->link.name), "%s",
+		 mnl_attr_get_str(tb[IFLA_IFNAME]));
+	r->link.ifindex = ifi->ifi_index;
+	r->link.up = ifi->ifi_flags & IFF_UP;
+	r->link.loopback = ifi->ifi_flags & IFF_LOOPBACK;
+	if (tb[IFLA_MASTER] &&
+	    mnl_attr_validate(tb[IFLA_MASTER], MNL_TYPE_U32) == 0)
+		r->master_index = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINK] && mnl_attr_validate(tb[IFLA_LINK], MNL_TYPE_U32) == 0)
+		r->parent_index = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINKINFO]) {
+		const struct nlattr *info[IFLA_INFO_MAX + 1] = { NULL };
+
+		mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr_cb, info);
+		if (info[IFLA_INFO_KIND] &&
+		    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
+			snprintf(r->link.kind_name, sizeof(r->link.kind_name),
+				 "%.*s",
+				 (int)mnl_attr_get_payload_len(info[IFLA_INFO_KIND]),
+				 mnl_attr_get_str(info[IFLA_INFO_KIND]));
+	}
+	r->link.kind = classify(r->link.kind_name, r->link.loopback);
+	return MNL_CB_OK;
+}
+
+static int rtnl_ensure(struct nfx_live *live, struct nfx_err *err)
+{
+	if (live->rtnl.sk)
+		return 0;
+	return nfx_nl_open(&live->rtnl, NETLINK_ROUTE, err);
+}
+
+static int getlink(struct nfx_live *live, const char *name, int ifindex,
+		   struct collect *c, struct nfx_err *err)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int ret;
+
+	ret = rtnl_ensure(live, err);
+	if (ret < 0)
+		return ret;
+	nlh = nfx_nl_put(&live->rtnl, RTM_GETLINK,
+			 name || ifindex ? 0 : NLM_F_DUMP);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (name)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* statistics are large and of no use here */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nfx_nl_talk(&live->rtnl, nlh, link_cb, c, err);
+}
+
+static const struct raw_link *find_index(const struct collect *c, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].link.ifindex == ifindex)
+			return &c->v[i];
+	return NULL;
+}
+
+/* Fill the names behind master and parent indexes, from @all when given,
+ * else with one more request each.
+ */
+static void resolve(struct nfx_live *live, struct raw_link *r,
+		    const struct collect *all)
+{
+	const int idx[2] = { r->master_index, r->parent_index };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		struct collect one = { 0 };
+		const struct raw_link *o = NULL;
+
+		if (!idx[i])
+			continue;
+		if (all)
+			o = find_index(all, idx[i]);
+		else if (getlink(live, NULL, idx[i], &one, NULL) == 0 && one.n)
+			o = &one.v[0];
+		if (o && i == 0) {
+			memcpy(r->link.master, o->link.name, NFX_IFNAMSIZ);
+			r->link.master_kind = o->link.kind;
+		} else if (o && r->link.kind == NFX_LINK_VLAN) {
+			memcpy(r->link.parent, o->link.name, NFX_IFNAMSIZ);
+		}
+		free(one.v);
+	}
+	nfx_ethioctl_driver(live, r->link.name, r->link.driver,
+			    sizeof(r->link.driver));
+}
+
+int nfx_link_get(struct nfx_live *live, const char *name,
+		 struct nfx_link *ret_link, struct nfx_err *err)
+{
+	struct collect c = { 0 };
+	int ret;
+
+	ret = getlink(live, name, 0, &c, err);
+	if (ret == -ENODEV || (ret == 0 && c.n == 0)) {
+		ret = nfx_err_set(err, -ENODEV, "no such interface");
+		goto out_free;
+	}
+	if (ret < 0)
+		goto out_free;
+	resolve(live, &c.v[0], NULL);
+	*ret_link = c.v[0].link;
+out_free:
+	free(c.v);
+	return ret;
+}
+
+int nfx_link_list(struct nfx_live *live, struct nfx_link **ret_links,
+		  size_t *ret_n, struct nfx_err *err)
+{
+	struct collect c = { 0 };
+	struct nfx_link *links;
+	size_t i;
+	int ret;
+
+	ret = getlink(live, NULL, 0, &c, err);
+	if (ret < 0)
+		goto out_free;
+	links = calloc(c.n ? c.n : 1, sizeof(*links));
+	if (!links) {
+		ret = nfx_err_set(err, -ENOMEM, "out of memory");
+		goto out_free;
+	}
+	for (i = 0; i < c.n; i++) {
+		resolve(live, &c.v[i], &c);
+		links[i] = c.v[i].link;
+	}
+	*ret_links = links;
+	*ret_n = c.n;
+out_free:
+	free(c.v);
+	return ret;
+}

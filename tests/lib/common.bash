@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# Shared set-up for the bats suites: the binary under test, and private
+# network namespaces holding a bridge and veth stand-ins for NICs.  Tests
+# only ever touch interfaces they made in namespaces they made.
+
+bats_require_minimum_version 1.5.0
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+# the sanitizer build unless told otherwise: every test is an ASan run
+NICFIX=${NICFIX:-$TOP/build/asan/nicfix}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:exitcode=99}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "needs root (network namespaces)"
+	fi
+}
+
+# ns CMD...: run CMD inside this test's namespace
+ns() {
+	ip netns exec "$NS" "$@"
+}
+
+# ns_setup: a namespace with bridge vmbr0 and port eno1 (a veth) in it
+ns_setup() {
+	need_root
+	NS="nfx-$$-${BATS_TEST_NUMBER}"
+	ip netns add "$NS"
+	ns ip link set lo up
+	ns ip link add vmbr0 type bridge
+	add_port eno1 vmbr0
+	ns ip link set vmbr0 up
+}
+
+ns_teardown() {
+	if [ -n "${NS:-}" ]; then
+		ip netns del "$NS" 2>/dev/null || true
+	fi
+}
+
+# add_port NAME [BRIDGE]: a veth NAME (peer NAMEp), up, enslaved to BRIDGE
+add_port() {
+	ns ip link add "$1" type veth peer name "${1}p"
+	if [ -n "${2:-}" ]; then
+		ns ip link set "$1" master "$2"
+	fi
+	ns ip link set "$1" up
+	ns ip link set "${1}p" up
+}
+
+# feature IFACE NAME: "on" or "off" as ethtool -k reads it back
+feature() {
+	ns ethtool -k "$1" | awk -v f="$2:" '$1 == f { print $2 }'
+}
+
+# features_on IFACE NAME...: turn kernel features on with the real ethtool
+features_on() {
+	local dev=$1
+	shift
+	local f args=()
+	for f in "$@"; do
+		args+=("$f" on)
+	done
+	ns ethtool -K "$dev" "${args[@]}"
+}

@@ -1,0 +1,225 @@
+/* unit.c - table-driven tests of the core's pure modules */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bits.h"
+#include "feat.h"
+#include "nicfix.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                                    \
+	do {                                                                \
+		if (cond) {                                                 \
+			passed++;                                           \
+		} else {                                                    \
+			failed++;                                           \
+			printf("not ok: %s:%d: ", __FILE__, __LINE__);      \
+			printf(__VA_ARGS__);                                \
+			putchar('\n');                                      \
+		}                                                           \
+	} while (0)
+
+static void test_ifname(void)
+{
+	static const struct {
+		int rc;
+		const char *name;
+	} rows[] = {
+		{ 0, "eno1" },
+		{ 0, "enp0s31f6" },
+		{ 0, "vmbr0" },
+		{ 0, "nic0" },
+		{ 0, "_p2cf05d501bfb" },
+		{ 0, "bond0.100" },
+		{ 0, "veth100i0" },
+		{ 0, "123456789012345" },
+		{ -EINVAL, "" },
+		{ -EINVAL, "1234567890123456" },
+		{ -EINVAL, "." },
+		{ -EINVAL, ".." },
+		{ -EINVAL, "eno/1" },
+		{ -EINVAL, "eno1:0" },
+		{ -EINVAL, "eno 1" },
+		{ -EINVAL, "eno1\t" },
+		{ -EINVAL, "eno1\n" },
+		{ -EINVAL, "eno1;reboot" },
+		{ -EINVAL, "$(reboot)" },
+		{ -EINVAL, "`id`" },
+		{ -EINVAL, "eno1|x" },
+		{ -EINVAL, "eno1&" },
+		{ -EINVAL, "a>b" },
+		{ -EINVAL, "eno\\1" },
+		{ -EINVAL, "eno'1" },
+		{ -EINVAL, "eno\"1" },
+		{ -EINVAL, "eno*" },
+		{ -EINVAL, "-eno1" },
+		{ -EINVAL, "eno\xc3\xa9" },
+		{ -EINVAL, "eno\x7f" },
+	};
+	struct nfx_err err = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rc = nfx_ifname_check(rows[i].name, &err);
+
+		CHECK(rc == rows[i].rc, "ifname '%s': got %d, want %d",
+		      rows[i].name, rc, rows[i].rc);
+		CHECK(rc == 0 || strstr(err.msg, "invalid interface name"),
+		      "ifname '%s': message '%s'", rows[i].name, err.msg);
+	}
+}
+
+static void test_featreq(void)
+{
+	static const struct {
+		int rc;
+		const char *list;
+		size_t n;
+	} rows[] = {
+		{ 0, "tso,gso,gro", 3 },
+		{ 0, "tso", 1 },
+		{ 0, "tso,tso", 1 },
+		{ 0, "tx-tcp-segmentation,rx-gro", 2 },
+		{ 0, "tcp-segmentation-offload", 1 },
+		{ 0, "tx-udp_tnl-segmentation", 1 },
+		{ -EINVAL, "", 0 },
+		{ -EINVAL, ",", 0 },
+		{ -EINVAL, "tso,", 0 },
+		{ -EINVAL, "tso,,gro", 0 },
+		{ -EINVAL, "TSO", 0 },
+		{ -EINVAL, "tso off", 0 },
+		{ -EINVAL, "tso;reboot", 0 },
+		{ -EINVAL, "a-name-far-too-long-to-be-a-kernel-one", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_featreq *req = NULL;
+		struct nfx_err err = { 0 };
+		int rc = nfx_featreq_parse(rows[i].list, &req, &err);
+
+		CHECK(rc == rows[i].rc, "featreq '%s': got %d, want %d",
+		      rows[i].list, rc, rows[i].rc);
+		if (rc == 0)
+			CHECK(nfx_featreq_count(req) == rows[i].n,
+			      "featreq '%s': %zu names, want %zu", rows[i].list,
+			      nfx_featreq_count(req), rows[i].n);
+		nfx_featreq_free(req);
+	}
+}
+
+/* A kernel's name table, as 6.18 reports part of it. */
+static const char *const knames[] = {
+	"tx-scatter-gather",	      "tx-checksum-ipv4",
+	"tx-checksum-ip-generic",     "tx-checksum-ipv6",
+	"highdma",		      "tx-scatter-gather-fraglist",
+	"tx-generic-segmentation",    "rx-gro",
+	"rx-lro",		      "tx-tcp-segmentation",
+	"tx-tcp-ecn-segmentation",    "tx-tcp-mangleid-segmentation",
+	"tx-tcp6-segmentation",	      "tx-tcp-accecn-segmentation",
+	"tx-udp_tnl-segmentation",    "rx-checksum",
+	"rx-vlan-hw-parse",	      "tx-vlan-hw-insert",
+	"rx-gro-hw",		      "rx-gro-list",
+};
+
+#define NK (sizeof(knames) / sizeof(knames[0]))
+
+static void test_expand(void)
+{
+	static const struct {
+		int rc;
+		const char *list;
+		const char *want; /* the expected names, space separated */
+	} rows[] = {
+		{ 0, "tso",
+		  "tx-tcp-segmentation tx-tcp-ecn-segmentation "
+		  "tx-tcp-mangleid-segmentation tx-tcp6-segmentation "
+		  "tx-tcp-accecn-segmentation" },
+		{ 0, "gso", "tx-generic-segmentation" },
+		{ 0, "gro", "rx-gro" },
+		{ 0, "generic-receive-offload", "rx-gro" },
+		{ 0, "lro", "rx-lro" },
+		{ 0, "sg", "tx-scatter-gather tx-scatter-gather-fraglist" },
+		{ 0, "tx",
+		  "tx-checksum-ipv4 tx-checksum-ip-generic tx-checksum-ipv6" },
+		{ 0, "rx", "rx-checksum" },
+		{ 0, "rxvlan", "rx-vlan-hw-parse" },
+		{ 0, "ufo", "" },
+		{ 0, "tx-tcp6-segmentation", "tx-tcp6-segmentation" },
+		{ 0, "tso,tx-tcp6-segmentation",
+		  "tx-tcp-segmentation tx-tcp-ecn-segmentation "
+		  "tx-tcp-mangleid-segmentation tx-tcp6-segmentation "
+		  "tx-tcp-accecn-segmentation" },
+		{ -EINVAL, "foo", "" },
+		{ -EINVAL, "tx-tcp-segmentatio", "" },
+		{ -EINVAL, "tso,bogus", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t bits[NFX_BITS_WORDS(NK)] = { 0 };
+		struct nfx_featreq *req = NULL;
+		struct nfx_err err = { 0 };
+		char got[512] = "";
+		unsigned int b;
+		int rc;
+
+		if (nfx_featreq_parse(rows[i].list, &req, &err) < 0) {
+			CHECK(0, "expand '%s': parse failed", rows[i].list);
+			continue;
+		}
+		rc = nfx_feat_expand(req, knames, NK, bits, &err);
+		CHECK(rc == rows[i].rc, "expand '%s': got %d, want %d",
+		      rows[i].list, rc, rows[i].rc);
+		if (rc < 0) {
+			CHECK(strstr(err.msg, "unknown feature") &&
+				      strstr(err.msg, "tso"),
+			      "expand '%s': message '%s'", rows[i].list, err.msg);
+		} else {
+			for (b = 0; b < NK; b++) {
+				if (!nfx_bit_test(bits, b))
+					continue;
+				if (got[0])
+					strcat(got, " ");
+				strcat(got, knames[b]);
+			}
+			/* knames lists tso bits in kernel order */
+			CHECK(!strcmp(got, rows[i].want),
+			      "expand '%s': got '%s', want '%s'", rows[i].list,
+			      got, rows[i].want);
+		}
+		nfx_featreq_free(req);
+	}
+}
+
+static void test_err(void)
+{
+	struct nfx_err err = { 0 };
+	char longname[600];
+
+	CHECK(nfx_err_set(&err, -ENODEV, "no such %s", "interface") == -ENODEV,
+	      "nfx_err_set returns its code");
+	CHECK(!strcmp(err.msg, "no such interface"), "msg '%s'", err.msg);
+	nfx_err_prefix(&err, "%s", "eno9");
+	CHECK(!strcmp(err.msg, "eno9: no such interface"), "prefixed '%s'",
+	      err.msg);
+	CHECK(nfx_err_set(NULL, -EIO, "x") == -EIO, "NULL err is fine");
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	nfx_err_set(&err, -EIO, "%s", longname);
+	nfx_err_prefix(&err, "p");
+	CHECK(strlen(err.msg) == sizeof(err.msg) - 1, "truncated, NUL-ended");
+}
+
+int main(void)
+{
+	test_ifname();
+	test_featreq();
+	test_expand();
+	test_err();
+	printf("unit: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
