@@ -9,41 +9,10 @@
 #include "bits.h"
 #include "live.h"
 
-/* One attribute callback per attribute space: it validates the types it
- * uses and ignores unknown attributes, which a newer kernel may send.
- */
-struct attrs {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct attrs *a = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, a->max) < 0)
-		return MNL_CB_OK;
-	a->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int parse_nested(const struct nlattr *nest, const struct nlattr **tb,
-			unsigned int max)
-{
-	struct attrs a = { tb, max };
-
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	return mnl_attr_parse_nested(nest, attr_cb, &a);
-}
-
 static int parse_genl(const struct nlmsghdr *nlh, const struct nlattr **tb,
 		      unsigned int max)
 {
-	struct attrs a = { tb, max };
-
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_cb, &a);
+	return nfx_nl_parse(nlh, sizeof(struct genlmsghdr), tb, max);
 }
 
 static struct nlmsghdr *genl_put(struct nfx_nl *nl, uint16_t family,
@@ -107,7 +76,7 @@ static int store_string(struct nfx_live *live, const struct nlattr *nest)
 	const struct nlattr *tb[ETHTOOL_A_STRING_MAX + 1];
 	uint32_t idx;
 
-	if (parse_nested(nest, tb, ETHTOOL_A_STRING_MAX) < 0)
+	if (nfx_nl_parse_nested(nest, tb, ETHTOOL_A_STRING_MAX) < 0)
 		return -EINVAL;
 	if (!tb[ETHTOOL_A_STRING_INDEX] || !tb[ETHTOOL_A_STRING_VALUE] ||
 	    mnl_attr_validate(tb[ETHTOOL_A_STRING_INDEX], MNL_TYPE_U32) < 0 ||
@@ -127,7 +96,7 @@ static int store_stringset(struct nfx_live *live, const struct nlattr *nest)
 	uint32_t count;
 	int ret;
 
-	if (parse_nested(nest, tb, ETHTOOL_A_STRINGSET_MAX) < 0)
+	if (nfx_nl_parse_nested(nest, tb, ETHTOOL_A_STRINGSET_MAX) < 0)
 		return -EINVAL;
 	if (!tb[ETHTOOL_A_STRINGSET_ID] || !tb[ETHTOOL_A_STRINGSET_COUNT] ||
 	    mnl_attr_validate(tb[ETHTOOL_A_STRINGSET_ID], MNL_TYPE_U32) < 0 ||
@@ -206,7 +175,7 @@ static int bitset_decode(const struct nlattr *nest, uint32_t *map,
 	const struct nlattr *tb[ETHTOOL_A_BITSET_MAX + 1];
 	const struct nlattr *bit;
 
-	if (parse_nested(nest, tb, ETHTOOL_A_BITSET_MAX) < 0)
+	if (nfx_nl_parse_nested(nest, tb, ETHTOOL_A_BITSET_MAX) < 0)
 		return -EINVAL;
 	if (tb[ETHTOOL_A_BITSET_VALUE]) {
 		const uint8_t *v = mnl_attr_get_payload(tb[ETHTOOL_A_BITSET_VALUE]);
@@ -224,7 +193,7 @@ static int bitset_decode(const struct nlattr *nest, uint32_t *map,
 		const struct nlattr *bt[ETHTOOL_A_BITSET_BIT_MAX + 1];
 		uint32_t idx;
 
-		if (parse_nested(bit, bt, ETHTOOL_A_BITSET_BIT_MAX) < 0 ||
+		if (nfx_nl_parse_nested(bit, bt, ETHTOOL_A_BITSET_BIT_MAX) < 0 ||
 		    !bt[ETHTOOL_A_BITSET_BIT_INDEX] ||
 		    mnl_attr_validate(bt[ETHTOOL_A_BITSET_BIT_INDEX], MNL_TYPE_U32) < 0)
 			continue;

@@ -190,3 +190,37 @@ int nfx_nl_talk(struct nfx_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	}
 	return 0;
 }
+
+struct attrs {
+	const struct nlattr **tb;
+	unsigned int max;
+};
+
+static int attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct attrs *a = data;
+	unsigned int type = mnl_attr_get_type(attr);
+
+	if (mnl_attr_type_valid(attr, a->max) < 0)
+		return MNL_CB_OK;
+	a->tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+int nfx_nl_parse(const struct nlmsghdr *nlh, unsigned int offset,
+		 const struct nlattr **tb, unsigned int max)
+{
+	struct attrs a = { tb, max };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	return mnl_attr_parse(nlh, offset, attr_cb, &a) < 0 ? -EINVAL : 0;
+}
+
+int nfx_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+			unsigned int max)
+{
+	struct attrs a = { tb, max };
+
+	memset(tb, 0, (max + 1) * sizeof(*tb));
+	return mnl_attr_parse_nested(nest, attr_cb, &a) < 0 ? -EINVAL : 0;
+}

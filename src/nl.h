@@ -54,4 +54,20 @@ struct nlmsghdr *nfx_nl_put(struct nfx_nl *nl, unsigned int type,
 int nfx_nl_talk(struct nfx_nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 		void *data, struct nfx_err *err);
 
+/**
+ * nfx_nl_parse() - fill @tb[0..@max] from the attributes of @nlh after
+ *	@offset bytes of payload
+ * nfx_nl_parse_nested() - the same for the attributes inside @nest
+ *
+ * Attributes above @max, which a newer kernel may send, are ignored;
+ * callers validate the types of the ones they use.  @tb is zeroed first
+ * and its pointers are borrowed from the message.
+ *
+ * Return: 0 or -EINVAL for a malformed message.
+ */
+int nfx_nl_parse(const struct nlmsghdr *nlh, unsigned int offset,
+		 const struct nlattr **tb, unsigned int max);
+int nfx_nl_parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+			unsigned int max);
+
 #endif

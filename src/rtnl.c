@@ -64,38 +64,16 @@ struct collect {
 	size_t n, cap;
 };
 
-static int link_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, IFLA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int info_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, IFLA_INFO_MAX) < 0)
-		return MNL_CB_OK;
-	tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct nlattr *tb[IFLA_MAX + 1] = { NULL };
+	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	struct collect *c = data;
 	struct raw_link *r;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(*ifi), link_attr_cb, tb) < 0 ||
+	if (nfx_nl_parse(nlh, sizeof(*ifi), tb, IFLA_MAX) < 0 ||
 	    !tb[IFLA_IFNAME] ||
 	    mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
@@ -123,10 +101,11 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	if (tb[IFLA_LINK] && mnl_attr_validate(tb[IFLA_LINK], MNL_TYPE_U32) == 0)
 		r->parent_index = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINKINFO]) {
-		const struct nlattr *info[IFLA_INFO_MAX + 1] = { NULL };
+		const struct nlattr *info[IFLA_INFO_MAX + 1];
 
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr_cb, info);
-		if (info[IFLA_INFO_KIND] &&
+		if (nfx_nl_parse_nested(tb[IFLA_LINKINFO], info,
+					IFLA_INFO_MAX) == 0 &&
+		    info[IFLA_INFO_KIND] &&
 		    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
 			snprintf(r->link.kind_name, sizeof(r->link.kind_name),
 				 "%.*s",
