@@ -24,9 +24,9 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
 # the core: no printing, no exit, no environ
-CORE := err ifname feat nl ethnl ethioctl rtnl live apply
+CORE := err ifname feat offline ifread ifports ifcfg persist offloads safefile diff nl ethnl ethioctl rtnl live apply
 # the nicfix front end
-CLI := cli output cmd-apply cmd-status
+CLI := cli output cmd-apply cmd-status cmd-persist cmd-check
 
 B := build
 BA := build/asan

@@ -12,6 +12,17 @@
 #define NICFIX_VERSION "0.0"
 #endif
 
+#ifndef NICFIX_LENSDIR
+#define NICFIX_LENSDIR "/usr/share/nicfix/lenses"
+#endif
+
+static const char *env_or(const char *name, const char *fallback)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : fallback;
+}
+
 static const struct cli_cmd commands[] = {
 	{ "status", cmd_status, "status [IFACE...]",
 	  "Show driver, bridge or bond membership and the live offload\n"
@@ -20,6 +31,17 @@ static const struct cli_cmd commands[] = {
 	  "Turn the features off now, over ethtool netlink, and read them\n"
 	  "back. FEATURES is a comma list of short names (tso,gso,gro,...)\n"
 	  "or kernel names; the default is tso,gso,gro." },
+	{ "persist", cmd_persist,
+	  "persist BRIDGE [PORT...] [-f FEATURES] [-n|--dry-run] [--apply] [--force]",
+	  "Add 'post-up ethtool -K PORT ... off || true' to the first stanza\n"
+	  "of BRIDGE (through Augeas), one line per port; without PORT, the\n"
+	  "physical ports behind the bridge. Idempotent, atomic, with a backup.\n"
+	  "--dry-run prints the diff, --apply also turns the features off now." },
+	{ "unpersist", cmd_persist, "unpersist BRIDGE [PORT...] [-n|--dry-run]",
+	  "Remove the offload lines of those ports from BRIDGE's stanza." },
+	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply]",
+	  "Validate the offload lines of each bridge and, unless --no-live,\n"
+	  "that the live state matches; --apply re-applies what drifted." },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -39,7 +61,7 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: nicfix [-i FILE] [--json] [-q] [-v] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: nicfix [-i FILE] [--root DIR] [--json] [-q] [-v] COMMAND [ARGS]\n\n"
 		   "Commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
@@ -90,6 +112,9 @@ int cli_status(int code)
 	case -ENOENT:
 	case -ELOOP:
 	case -ENAMETOOLONG:
+	case -EEXIST:
+	case -EISDIR:
+	case -EFBIG:
 		return EXIT_USAGE;
 	default:
 		return EXIT_SYSTEM;
@@ -143,6 +168,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "interfaces", required_argument, NULL, 'i' },
+		{ "root", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -158,6 +184,10 @@ int main(int argc, char **argv)
 	cli.interfaces = getenv("NICFIX_INTERFACES");
 	if (!cli.interfaces || !*cli.interfaces)
 		cli.interfaces = "/etc/network/interfaces";
+	cli.cfg.root = env_or("NICFIX_ROOT", "/");
+	cli.cfg.lensdir = env_or("NICFIX_LENS_DIR", NICFIX_LENSDIR);
+	cli.cfg.backup_dir = env_or("NICFIX_BACKUP_DIR", "/var/backups/nicfix");
+	cli.cfg.lock_timeout_ms = atoi(env_or("NICFIX_LOCK_TIMEOUT", "10000"));
 	env = getenv("NICFIX_FORCE_IOCTL");
 	if (env && !strcmp(env, "1"))
 		cli.live_flags |= NFX_LIVE_IOCTL;
@@ -167,6 +197,9 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'i':
 			cli.interfaces = optarg;
+			break;
+		case 'r':
+			cli.cfg.root = optarg;
 			break;
 		case 'j':
 			cli.json = true;
@@ -199,6 +232,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli.cmd = c->name;
+	cli.cfg.path = cli.interfaces;
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* restart getopt for the subcommand, argv[0] = name */

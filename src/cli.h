@@ -18,6 +18,8 @@ enum {
 /**
  * struct cli - global options and output state
  * @interfaces: -i FILE or $NICFIX_INTERFACES
+ * @cfg: where the configuration lives: --root (or $NICFIX_ROOT),
+ *	$NICFIX_LENS_DIR, $NICFIX_BACKUP_DIR, $NICFIX_LOCK_TIMEOUT (ms)
  * @json: --json; @quiet: -q; @verbose: -v
  * @live_flags: NFX_LIVE_* (NICFIX_FORCE_IOCTL=1 sets NFX_LIVE_IOCTL)
  * @cmd: name of the running subcommand
@@ -27,6 +29,7 @@ enum {
  */
 struct cli {
 	const char *interfaces;
+	struct nfx_cfgopts cfg;
 	bool json;
 	bool quiet;
 	bool verbose;
@@ -76,7 +79,17 @@ int cli_live_open(struct cli *cli, struct nfx_live **ret_live);
 /** cli_check_ifnames() - validate names; print the first bad one */
 int cli_check_ifnames(struct cli *cli, int n, char **names);
 
+/**
+ * cli_apply_ports() - nfx_apply() each port, print the reports
+ * @flags: NFX_APPLY_*
+ * Return: exit status.
+ */
+int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
+		    int n, const struct nfx_featreq *req, unsigned int flags);
+
 int cmd_apply(struct cli *cli, int argc, char **argv);
+int cmd_persist(struct cli *cli, int argc, char **argv);
+int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -56,6 +56,43 @@ static bool verify(struct cli *cli, const struct nfx_report *r)
 	return ok;
 }
 
+int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
+		    int n, const struct nfx_featreq *req, unsigned int flags)
+{
+	struct nfx_report *reports;
+	struct nfx_err err = { 0 };
+	int i, ret, done = 0, status = EXIT_OK;
+
+	reports = calloc(n ? n : 1, sizeof(*reports));
+	if (!reports)
+		return cli_error(cli, EXIT_SYSTEM, "out of memory");
+	for (i = 0; i < n; i++, done++) {
+		size_t k;
+
+		ret = nfx_apply(live, ports[i], req, flags, &reports[i], &err);
+		if (ret < 0) {
+			status = cli_error(cli, cli_status(ret), "%s: %s",
+					   ports[i], err.msg);
+			break;
+		}
+		for (k = 0; k < reports[i].n; k++)
+			if (!cli->json)
+				print_item(cli, ports[i], &reports[i].items[k]);
+		if (!verify(cli, &reports[i]))
+			status = EXIT_FINDING;
+	}
+	if (cli->json) {
+		json_arr_begin(&cli->j, "interfaces");
+		for (i = 0; i < done; i++)
+			json_report(&cli->j, &reports[i]);
+		json_arr_end(&cli->j);
+	}
+	for (i = 0; i < n; i++)
+		nfx_report_done(&reports[i]);
+	free(reports);
+	return status;
+}
+
 int cmd_apply(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -64,12 +101,10 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	struct nfx_featreq *req = NULL;
-	struct nfx_report *reports = NULL;
 	struct nfx_live *live = NULL;
 	struct nfx_err err = { 0 };
 	const char *features = NULL;
 	int opt, i, n, ret, status = EXIT_OK;
-	int done = 0;
 
 	while ((opt = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (opt) {
@@ -109,42 +144,16 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 			goto out_free;
 		}
 	}
-	reports = calloc(n, sizeof(*reports));
-	if (!reports) {
-		status = cli_error(cli, EXIT_SYSTEM, "out of memory");
-		goto out_free;
-	}
-	for (i = 0; i < n; i++, done++) {
-		size_t k;
-
-		ret = nfx_apply(live, argv[i], req, 0, &reports[i], &err);
-		if (ret < 0) {
-			status = cli_error(cli, cli_status(ret), "%s: %s",
-					   argv[i], err.msg);
-			goto out_print;
-		}
-		for (k = 0; k < reports[i].n; k++)
-			if (!cli->json)
-				print_item(cli, argv[i], &reports[i].items[k]);
-		if (!verify(cli, &reports[i]))
-			status = EXIT_FINDING;
-	}
-out_print:
-	if (cli->json) {
+	if (cli->json)
 		cli_json_begin(cli);
+	status = cli_apply_ports(cli, live, argv, n, req, 0);
+	if (cli->json) {
 		json_bool(&cli->j, "ok", status == EXIT_OK);
 		if (status != EXIT_OK && cli->error[0])
 			json_str(&cli->j, "error", cli->error);
-		json_arr_begin(&cli->j, "interfaces");
-		for (i = 0; i < done; i++)
-			json_report(&cli->j, &reports[i]);
-		json_arr_end(&cli->j);
 		cli_json_end(cli, status);
 	}
 out_free:
-	for (i = 0; reports && i < n; i++)
-		nfx_report_done(&reports[i]);
-	free(reports);
 	nfx_live_close(live);
 	nfx_featreq_free(req);
 	return status;

@@ -39,6 +39,22 @@ struct nfx_featreq {
 	char *names[MAX_TOKENS];
 };
 
+/* Kernel feature names are lower-case words joined by '-' or '_'
+ * ("tx-udp_tnl-segmentation"); anything else cannot be one.
+ */
+static bool token_valid(const char *tok)
+{
+	const char *p;
+
+	if (!*tok || strlen(tok) >= 32)
+		return false;
+	for (p = tok; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
 static const struct legacy *legacy_find(const char *name)
 {
 	size_t i;
@@ -55,6 +71,18 @@ bool nfx_feat_is_short(const char *name)
 	return legacy_find(name) != NULL;
 }
 
+const char *nfx_feat_short(const char *name)
+{
+	const struct legacy *l = legacy_find(name);
+
+	return l ? l->name : NULL;
+}
+
+bool nfx_feat_name_valid(const char *name)
+{
+	return token_valid(name);
+}
+
 const char *nfx_feat_short_names(void)
 {
 	return "rx, tx, sg, tso, ufo, gso, gro, lro, rxvlan, txvlan, ntuple, rxhash";
@@ -67,22 +95,6 @@ bool nfx_feat_match(const char *name, const char *kname)
 	if (l)
 		return fnmatch(l->pattern, kname, 0) == 0;
 	return strcmp(name, kname) == 0;
-}
-
-/* Kernel feature names are lower-case words joined by '-' or '_'
- * ("tx-udp_tnl-segmentation"); anything else cannot be one.
- */
-static bool token_valid(const char *tok)
-{
-	const char *p;
-
-	if (!*tok || strlen(tok) >= 32)
-		return false;
-	for (p = tok; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-		      *p == '-' || *p == '_'))
-			return false;
-	return true;
 }
 
 static int unknown(struct nfx_err *err, const char *tok)

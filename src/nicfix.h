@@ -298,4 +298,139 @@ bool nfx_report_changed(const struct nfx_report *report);
 /** nfx_result_name() - "off", "already off", "fixed", "failed", "drift" */
 const char *nfx_result_name(enum nfx_result result);
 
+/* ---- the interfaces configuration (persist.c, offloads.c) ------------ */
+
+/**
+ * struct nfx_cfgopts - where the configuration lives
+ * @root: absolute include paths are read under it ("/")
+ * @path: the main interfaces file
+ * @lensdir: directory of the project's Augeas lens
+ * @backup_dir: where previous versions are kept (outside /etc/network)
+ * @lock_timeout_ms: how long to wait for another writer
+ */
+struct nfx_cfgopts {
+	const char *root;
+	const char *path;
+	const char *lensdir;
+	const char *backup_dir;
+	int lock_timeout_ms;
+};
+
+enum nfx_action {
+	NFX_ACT_ADDED,	   /* a new line */
+	NFX_ACT_COMPLETED, /* an existing line, completed in place */
+	NFX_ACT_UNCHANGED, /* an equivalent line was there */
+	NFX_ACT_REMOVED,   /* unpersist removed its line(s) */
+	NFX_ACT_ABSENT,	   /* unpersist found none */
+};
+
+/**
+ * struct nfx_persist_port - what persist did for one port
+ * @port: the port
+ * @action: what was done
+ * @line: the option line as it now reads (or was, for REMOVED)
+ */
+struct nfx_persist_port {
+	char port[NFX_IFNAMSIZ];
+	enum nfx_action action;
+	char line[512];
+};
+
+/**
+ * struct nfx_persist - result of nfx_persist()
+ * @file: the file that holds the stanza (malloc'd)
+ * @lineno: line of the stanza's iface line
+ * @n: number of @ports
+ * @changed: the file's text changed (or would, with a dry run)
+ * @diff: unified diff of the change, "" when unchanged (malloc'd)
+ * @backup: where the previous version was saved, or NULL (malloc'd)
+ */
+struct nfx_persist {
+	char *file;
+	unsigned int lineno;
+	size_t n;
+	struct nfx_persist_port *ports;
+	bool changed;
+	char *diff;
+	char *backup;
+};
+
+enum {
+	NFX_PERSIST_REMOVE = 1 << 0,  /* unpersist */
+	NFX_PERSIST_DRY_RUN = 1 << 1, /* compute and diff, write nothing */
+	NFX_PERSIST_FORCE = 1 << 2,   /* ports not behind the bridge,
+				       * conflicts, pending GUI changes */
+};
+
+/**
+ * nfx_persist() - add (or remove) the offload lines of a bridge stanza
+ * @o: the configuration
+ * @bridge: the bridge whose first stanza is edited
+ * @ports: the ports, or NULL/@nports 0 for the physical ports behind
+ *	the bridge (through bonds and VLANs)
+ * @req: the features (ignored for NFX_PERSIST_REMOVE)
+ * @flags: NFX_PERSIST_*
+ * @ret: the result, to release with nfx_persist_done()
+ *
+ * Takes the lock, re-reads the files, edits the stanza's text through
+ * Augeas and the project lens, splices it back and replaces the file
+ * atomically, after a backup.  Every refusal leaves every file as it was.
+ *
+ * Return: 0; -EINVAL for invalid input (unknown bridge, port not behind
+ * the bridge, a conflicting line, a parse error "FILE:LINE: ..."),
+ * -EEXIST for pending Proxmox changes, -ETIMEDOUT for the lock, -errno.
+ */
+int nfx_persist(const struct nfx_cfgopts *o, const char *bridge,
+		const char *const *ports, size_t nports,
+		const struct nfx_featreq *req, unsigned int flags,
+		struct nfx_persist *ret, struct nfx_err *err);
+
+/** nfx_persist_done() - free what @p holds; a zeroed one is fine */
+void nfx_persist_done(struct nfx_persist *p);
+
+/** nfx_action_name() - "added", "completed", "unchanged", ... */
+const char *nfx_action_name(enum nfx_action action);
+
+/**
+ * struct nfx_offload - one offload line found in a bridge stanza
+ * @bridge: the stanza's interface
+ * @port: the device the line changes
+ * @file: where it is (borrowed from the list) and @lineno
+ * @cmd: the command (malloc'd)
+ * @off: the features it turns off, or NULL when it is malformed
+ * @guarded: ends in "|| true"
+ * @behind: @port is behind @bridge in the configuration
+ * @problem: empty, or why the line is wrong (malformed, turns a feature
+ *	on, duplicate)
+ */
+struct nfx_offload {
+	char bridge[NFX_IFNAMSIZ];
+	char port[NFX_IFNAMSIZ];
+	char *file;
+	unsigned int lineno;
+	char *cmd;
+	struct nfx_featreq *off;
+	bool guarded;
+	bool behind;
+	char problem[512];
+};
+
+/**
+ * nfx_offloads_read() - the offload lines of bridge stanzas
+ * @o: the configuration (only @root and @path are used)
+ * @bridges: only these bridges, or NULL/@nbridges 0 for every stanza
+ *	that has offload lines
+ * @ret_v: array to free with nfx_offloads_free(), in file order
+ *
+ * The fast reader: no Augeas, fit for the boot path.
+ * Return: the number of lines, or -errno (-EINVAL for an unknown bridge
+ * or a file that cannot be parsed).
+ */
+int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
+		      size_t nbridges, struct nfx_offload **ret_v,
+		      struct nfx_err *err);
+
+/** nfx_offloads_free() - NULL is fine */
+void nfx_offloads_free(struct nfx_offload *v, int n);
+
 #endif /* NICFIX_H */

@@ -7,6 +7,7 @@
 #include "bits.h"
 #include "feat.h"
 #include "nicfix.h"
+#include "offline.h"
 
 static int passed, failed;
 
@@ -214,8 +215,133 @@ static void test_err(void)
 	CHECK(strlen(err.msg) == sizeof(err.msg) - 1, "truncated, NUL-ended");
 }
 
+static void test_offline_parse(void)
+{
+	static const struct {
+		int rc;
+		const char *cmd;
+		const char *dev;
+		const char *feats; /* "name=on name=off ..." */
+		bool guarded;
+	} rows[] = {
+		{ 0, "ethtool -K eno1 tso off gso off gro off || true", "eno1",
+		  "tso=off gso=off gro=off", true },
+		{ 0, "/sbin/ethtool -K eno1 tso off", "eno1", "tso=off", false },
+		{ 0, "/usr/sbin/ethtool --offload eno1 gso off gro off", "eno1",
+		  "gso=off gro=off", false },
+		{ 0, "ethtool --features enp0s31f6 tcp-segmentation-offload off", "enp0s31f6",
+		  "tso=off", false },
+		{ 0, "ethtool  -K\teno1  tso  on || :", "eno1", "tso=on", true },
+		{ 0, "ethtool -K eno1 tso off \\\n   gso off || /bin/true", "eno1",
+		  "tso=off gso=off", true },
+		{ 0, "ethtool -K $IFACE tso off", "$IFACE", "tso=off", false },
+		{ 0, "ethtool -K eno1 tx-tcp-segmentation off 2>/dev/null || true",
+		  "eno1", "tx-tcp-segmentation=off", true },
+		{ -ENOENT, "ethtool -s eno1 wol g", NULL, NULL, false },
+		{ -ENOENT, "ethtool --set-eee eno1 eee off", NULL, NULL, false },
+		{ -ENOENT, "ip link set eno1 up", NULL, NULL, false },
+		{ -ENOENT, "echo ethtool -K eno1 tso off", NULL, NULL, false },
+		{ -ENOENT, "", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1 tso", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1 tso of", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1 tso off; reboot", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1 tso off && echo hi", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1;x tso off", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1 TSO off", NULL, NULL, false },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_offline line;
+		char got[256] = "";
+		char cmd[256];
+		const char *c = rows[i].cmd;
+		size_t o = 0;
+		int rc;
+
+		/* the table writes "\\n" for a backslash-newline */
+		for (; *c && o < sizeof(cmd) - 1; c++) {
+			if (c[0] == '\\' && c[1] == 'n') {
+				cmd[o++] = '\n';
+				c++;
+			} else if (c[0] == '\\' && c[1] == 't') {
+				cmd[o++] = '\t';
+				c++;
+			} else {
+				cmd[o++] = *c;
+			}
+		}
+		cmd[o] = '\0';
+		rc = nfx_offline_parse(cmd, &line, NULL);
+		CHECK(rc == rows[i].rc, "offline '%s': got %d, want %d",
+		      rows[i].cmd, rc, rows[i].rc);
+		if (rc || rows[i].rc)
+			continue;
+		for (k = 0; k < line.n; k++) {
+			if (got[0])
+				strcat(got, " ");
+			strcat(got, line.feat[k].name);
+			strcat(got, line.feat[k].on ? "=on" : "=off");
+		}
+		CHECK(!strcmp(line.dev, rows[i].dev), "offline '%s': dev '%s'",
+		      rows[i].cmd, line.dev);
+		CHECK(!strcmp(got, rows[i].feats), "offline '%s': feats '%s'",
+		      rows[i].cmd, got);
+		CHECK(line.guarded == rows[i].guarded, "offline '%s': guarded %d",
+		      rows[i].cmd, line.guarded);
+	}
+}
+
+static void test_offline_complete(void)
+{
+	static const struct {
+		const char *cmd;
+		const char *want;
+	} rows[] = {
+		{ "ethtool -K eno1 tso off gso off gro off || true",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
+		{ "ethtool -K eno1 tso off",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
+		{ "/sbin/ethtool -K eno1 gro off || true",
+		  "/sbin/ethtool -K eno1 gro off tso off gso off || true" },
+		{ "ethtool -K eno1 tso on gso off",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
+		{ "ethtool -K eno1 rx off tso on 2>/dev/null",
+		  "ethtool -K eno1 rx off tso off gso off gro off 2>/dev/null || true" },
+		{ "ethtool -K eno1 generic-receive-offload off",
+		  "ethtool -K eno1 generic-receive-offload off tso off gso off || true" },
+	};
+	struct nfx_featreq *req = NULL;
+	char buf[256], canon[256];
+	size_t i;
+
+	nfx_featreq_default(&req, NULL);
+	CHECK(nfx_offline_format("eno1", req, canon, sizeof(canon)) == 0 &&
+		      !strcmp(canon, "ethtool -K eno1 tso off gso off gro off || true"),
+	      "canonical line '%s'", canon);
+	CHECK(nfx_offline_format("eno1", req, canon, 20) == -ENAMETOOLONG,
+	      "format reports a short buffer");
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_offline line;
+
+		if (nfx_offline_parse(rows[i].cmd, &line, NULL) < 0) {
+			CHECK(0, "complete '%s': parse failed", rows[i].cmd);
+			continue;
+		}
+		CHECK(nfx_offline_complete(rows[i].cmd, &line, req, buf,
+					   sizeof(buf)) == 0 &&
+			      !strcmp(buf, rows[i].want),
+		      "complete '%s': got '%s'", rows[i].cmd, buf);
+	}
+	nfx_featreq_free(req);
+}
+
 int main(void)
 {
+	test_offline_parse();
+	test_offline_complete();
 	test_ifname();
 	test_featreq();
 	test_expand();

@@ -1,0 +1,191 @@
+/* ifcfg.c - edit interfaces text through Augeas and the project lens
+ *
+ * Augeas is given one stanza's text at a time (aug_text_store), never the
+ * whole file: its put grows quadratically with the tree, and the caller
+ * splices the result back so every byte outside the stanza stays as it
+ * was.
+ */
+#include <augeas.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ifcfg.h"
+
+#define LENS "Nicfix_interfaces.lns"
+#define IN "/nicfix/in"
+#define OUT "/nicfix/out"
+#define TREE "/nicfix/tree"
+#define STANZA TREE "/*[label() = 'iface' or label() = 'mapping'][1]"
+
+/* the stock modules our lens builds on (Util, Sep, Rx) */
+#ifndef NICFIX_AUG_DIST
+#define NICFIX_AUG_DIST "/usr/share/augeas/lenses/dist"
+#endif
+
+struct nfx_ifcfg {
+	augeas *aug;
+};
+
+static int aug_fail(struct nfx_ifcfg *c, struct nfx_err *err,
+		    const char *what)
+{
+	const char *minor = aug_error_minor_message(c->aug);
+	const char *details = aug_error_details(c->aug);
+
+	return nfx_err_set(err, -EIO, "augeas: %s: %s%s%s%s%s", what,
+			   aug_error_message(c->aug), minor ? ": " : "",
+			   minor ? minor : "", details ? ": " : "",
+			   details ? details : "");
+}
+
+int nfx_ifcfg_open(const char *lensdir, struct nfx_ifcfg **ret,
+		   struct nfx_err *err)
+{
+	struct nfx_ifcfg *c;
+	char loadpath[4096];
+	int ret_code;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return nfx_err_set(err, -ENOMEM, "out of memory");
+	snprintf(loadpath, sizeof(loadpath), "%s:%s", lensdir, NICFIX_AUG_DIST);
+	/* no autoload of Augeas's ~230 lenses, no file loading: only the
+	 * text we hand it, parsed by our own lens
+	 */
+	c->aug = aug_init("/", loadpath,
+			  AUG_NO_MODL_AUTOLOAD | AUG_NO_ERR_CLOSE | AUG_NO_LOAD |
+				  AUG_NO_STDINC);
+	if (!c->aug) {
+		free(c);
+		return nfx_err_set(err, -ENOMEM, "augeas: cannot initialise");
+	}
+	if (aug_error(c->aug) != AUG_NOERROR) {
+		ret_code = aug_fail(c, err, "init");
+		nfx_ifcfg_close(c);
+		return ret_code;
+	}
+	*ret = c;
+	return 0;
+}
+
+void nfx_ifcfg_close(struct nfx_ifcfg *c)
+{
+	if (!c)
+		return;
+	aug_close(c->aug);
+	free(c);
+}
+
+static const char *get(struct nfx_ifcfg *c, const char *path)
+{
+	const char *v = NULL;
+
+	if (aug_get(c->aug, path, &v) != 1)
+		return NULL;
+	return v;
+}
+
+int nfx_ifcfg_store(struct nfx_ifcfg *c, const char *path,
+		    unsigned int lineno, const char *text, struct nfx_err *err)
+{
+	const char *line, *msg;
+
+	aug_rm(c->aug, "/nicfix");
+	aug_rm(c->aug, "/augeas/text" TREE);
+	if (aug_set(c->aug, IN, text) < 0)
+		return aug_fail(c, err, "set");
+	if (aug_text_store(c->aug, LENS, IN, TREE) == 0)
+		return 0;
+	line = get(c, "/augeas/text" TREE "/error/line");
+	msg = get(c, "/augeas/text" TREE "/error/message");
+	if (!line) {
+		/* not a parse error: the lens itself did not load */
+		return aug_fail(c, err, "cannot parse with " LENS);
+	}
+	return nfx_err_set(err, -EINVAL, "%s:%lu: cannot parse: %s", path,
+			   lineno - 1 + strtoul(line, NULL, 10),
+			   msg ? msg : "parse failed");
+}
+
+int nfx_ifcfg_options(struct nfx_ifcfg *c, char ***ret_paths)
+{
+	int n = aug_match(c->aug,
+			  STANZA "/*[label() != '#comment' and label() != 'family'"
+				 " and label() != 'method' and label() != 'inherits']",
+			  ret_paths);
+
+	return n < 0 ? -EIO : n;
+}
+
+void nfx_ifcfg_free_paths(char **paths, int n)
+{
+	int i;
+
+	for (i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
+const char *nfx_ifcfg_label(struct nfx_ifcfg *c, const char *path)
+{
+	const char *l = NULL;
+
+	if (aug_label(c->aug, path, &l) != 1)
+		return NULL;
+	return l;
+}
+
+const char *nfx_ifcfg_value(struct nfx_ifcfg *c, const char *path)
+{
+	return get(c, path);
+}
+
+int nfx_ifcfg_set(struct nfx_ifcfg *c, const char *path, const char *value,
+		  struct nfx_err *err)
+{
+	if (aug_set(c->aug, path, value) < 0)
+		return aug_fail(c, err, "set");
+	return 0;
+}
+
+int nfx_ifcfg_add(struct nfx_ifcfg *c, const char *after, const char *label,
+		  const char *value, struct nfx_err *err)
+{
+	char path[256];
+
+	if (!after) {
+		snprintf(path, sizeof(path), STANZA "/%s[last()+1]", label);
+		return nfx_ifcfg_set(c, path, value, err);
+	}
+	if (aug_insert(c->aug, after, label, 0) < 0)
+		return aug_fail(c, err, "insert");
+	/* the node just inserted is the one right after @after */
+	snprintf(path, sizeof(path), "%s/following-sibling::*[1]", after);
+	return nfx_ifcfg_set(c, path, value, err);
+}
+
+int nfx_ifcfg_remove(struct nfx_ifcfg *c, const char *path,
+		     struct nfx_err *err)
+{
+	if (aug_rm(c->aug, path) < 0)
+		return aug_fail(c, err, "remove");
+	return 0;
+}
+
+int nfx_ifcfg_retrieve(struct nfx_ifcfg *c, char **ret_text,
+		       struct nfx_err *err)
+{
+	const char *text;
+	char *dup;
+
+	if (aug_text_retrieve(c->aug, LENS, IN, TREE, OUT) < 0)
+		return aug_fail(c, err, "retrieve");
+	text = get(c, OUT);
+	dup = strdup(text ? text : "");
+	if (!dup)
+		return nfx_err_set(err, -ENOMEM, "out of memory");
+	*ret_text = dup;
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* safefile.c - lock, back up and atomically replace a configuration file */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "safefile.h"
+
+static int flock_wait(int fd, int timeout_ms)
+{
+	const struct timespec step = { 0, 20 * 1000 * 1000 };
+	int waited = 0;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return -errno;
+		if (waited >= timeout_ms)
+			return -ETIMEDOUT;
+		nanosleep(&step, NULL);
+		waited += 20;
+	}
+}
+
+int nfx_lock_take(struct nfx_lock *lock, const char *dir, int timeout_ms,
+		  struct nfx_err *err)
+{
+	char pve[PATH_MAX];
+	int ret;
+
+	lock->dirfd = lock->pvefd = -1;
+	lock->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock->dirfd < 0)
+		return nfx_err_set(err, -errno, "%s: %s", dir, strerror(errno));
+	ret = flock_wait(lock->dirfd, timeout_ms);
+	if (ret < 0)
+		goto out_fail;
+	/* pve-common's lock for the same file: the GUI and pvesh hold it */
+	snprintf(pve, sizeof(pve), "%s/.pve-interfaces.lock", dir);
+	lock->pvefd = open(pve, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (lock->pvefd >= 0) {
+		ret = flock_wait(lock->pvefd, timeout_ms);
+		if (ret < 0)
+			goto out_fail;
+	}
+	return 0;
+
+out_fail:
+	nfx_lock_release(lock);
+	if (ret == -ETIMEDOUT)
+		return nfx_err_set(err, ret,
+				   "%s: another process holds the lock (waited %d ms)",
+				   dir, timeout_ms);
+	return nfx_err_set(err, ret, "%s: cannot lock: %s", dir, strerror(-ret));
+}
+
+void nfx_lock_release(struct nfx_lock *lock)
+{
+	if (lock->pvefd >= 0)
+		close(lock->pvefd);
+	if (lock->dirfd >= 0)
+		close(lock->dirfd);
+	lock->pvefd = lock->dirfd = -1;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int copy_to(const char *src, const char *dst, mode_t mode)
+{
+	char buf[65536];
+	int in, out, ret = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0600);
+	if (out < 0) {
+		ret = -errno;
+		close(in);
+		return ret;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		ret = write_all(out, buf, (size_t)n);
+		if (ret < 0)
+			break;
+	}
+	if (!ret && fsync(out) < 0)
+		ret = -errno;
+	close(out);
+	close(in);
+	if (ret < 0)
+		unlink(dst);
+	return ret;
+}
+
+static int backup(const char *target, const struct stat *sb,
+		  const char *backup_dir, char **ret_backup,
+		  struct nfx_err *err)
+{
+	char name[PATH_MAX], path[PATH_MAX], stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	size_t i;
+	int ret;
+
+	if (mkdir(backup_dir, 0700) < 0 && errno != EEXIST)
+		return nfx_err_set(err, -errno, "%s: cannot create: %s",
+				   backup_dir, strerror(errno));
+	/* /etc/network/interfaces -> etc_network_interfaces */
+	snprintf(name, sizeof(name), "%s", target[0] == '/' ? target + 1 : target);
+	for (i = 0; name[i]; i++)
+		if (name[i] == '/')
+			name[i] = '_';
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	for (i = 0; i < 100; i++) {
+		int n = snprintf(path, sizeof(path), "%s/%s.%s.%zu", backup_dir,
+				 name, stamp, i);
+
+		if (n < 0 || (size_t)n >= sizeof(path))
+			return nfx_err_set(err, -ENAMETOOLONG,
+					   "%s: backup path too long", backup_dir);
+		ret = copy_to(target, path, sb->st_mode);
+		if (ret != -EEXIST)
+			break;
+	}
+	if (ret < 0)
+		return nfx_err_set(err, ret, "%s: cannot back up to %s: %s",
+				   target, backup_dir, strerror(-ret));
+	if (ret_backup) {
+		*ret_backup = strdup(path);
+		if (!*ret_backup)
+			return nfx_err_set(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+int nfx_safefile_replace(const char *path, const char *data, size_t len,
+			 const char *backup_dir, char **ret_backup,
+			 struct nfx_err *err)
+{
+	char target[PATH_MAX], tmp[PATH_MAX + 32], dir[PATH_MAX];
+	const char *slash, *base;
+	struct stat sb;
+	int fd, dfd, ret;
+
+	if (!realpath(path, target))
+		return nfx_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (stat(target, &sb) < 0)
+		return nfx_err_set(err, -errno, "%s: %s", target, strerror(errno));
+	if (!S_ISREG(sb.st_mode))
+		return nfx_err_set(err, -EINVAL, "%s: not a regular file", target);
+	slash = strrchr(target, '/');
+	snprintf(dir, sizeof(dir), "%.*s", slash == target ? 1 : (int)(slash - target),
+		 target);
+	base = slash + 1;
+	if (backup_dir) {
+		ret = backup(target, &sb, backup_dir, ret_backup, err);
+		if (ret < 0)
+			return ret;
+	}
+	/* a dot name: neither "source dir/ *" nor source-directory reads it */
+	snprintf(tmp, sizeof(tmp), "%s/.%s.nicfix-XXXXXX", dir, base);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return nfx_err_set(err, -errno, "%s: cannot create a temporary file: %s",
+				   dir, strerror(errno));
+	ret = write_all(fd, data, len);
+	if (!ret && fchown(fd, sb.st_uid, sb.st_gid) < 0)
+		ret = -errno;
+	if (!ret && fchmod(fd, sb.st_mode & 07777) < 0)
+		ret = -errno;
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, target) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		unlink(tmp);
+		return nfx_err_set(err, ret, "%s: cannot write: %s", target,
+				   strerror(-ret));
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/* safefile.h - lock, back up and atomically replace a configuration file */
+#ifndef NICFIX_SAFEFILE_H
+#define NICFIX_SAFEFILE_H
+
+#include <stddef.h>
+
+#include "nicfix.h"
+
+/**
+ * struct nfx_lock - the locks held while editing
+ * @dirfd: the configuration directory, flock()ed: its inode does not
+ *	change when a file in it is replaced, and no lock file is left in
+ *	a directory that ifupdown may source
+ * @pvefd: Proxmox's .pve-interfaces.lock in that directory, when it exists
+ */
+struct nfx_lock {
+	int dirfd;
+	int pvefd;
+};
+
+/**
+ * nfx_lock_take() - take the configuration lock for @dir
+ * @timeout_ms: how long to wait for another writer
+ * Return: 0, -ETIMEDOUT naming the waiting time, or -errno.
+ */
+int nfx_lock_take(struct nfx_lock *lock, const char *dir, int timeout_ms,
+		  struct nfx_err *err);
+
+/** nfx_lock_release() - release both locks; a zeroed-out lock is fine */
+void nfx_lock_release(struct nfx_lock *lock);
+
+/**
+ * nfx_safefile_replace() - replace @path with @data, atomically
+ * @path: the file; a symlink is followed and its target replaced
+ * @backup_dir: the previous version is copied there first (created if
+ *	missing); never beside the file, where "source dir/ *" would read it
+ * @ret_backup: if not NULL, receives the backup's path (malloc'd)
+ *
+ * A dot-named temporary file in the target's directory (no run-parts or
+ * glob pattern matches it) gets the data, the owner and the mode of the
+ * original, is fsync()ed and renamed over it, and the directory is
+ * fsync()ed.  On any failure the original is untouched and the
+ * temporary file removed.
+ *
+ * Return: 0 or -errno.
+ */
+int nfx_safefile_replace(const char *path, const char *data, size_t len,
+			 const char *backup_dir, char **ret_backup,
+			 struct nfx_err *err);
+
+#endif
