@@ -15,7 +15,8 @@ endif
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=c11 -Wall -Wextra -Werror -Wshadow -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -DNICFIX_VERSION='"$(VERSION)"'
+CPPFLAGS += -D_GNU_SOURCE -DNICFIX_VERSION='"$(VERSION)"' \
+	    -DNICFIX_LENSDIR='"$(DATADIR)/nicfix/lenses"'
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmnl augeas 2>/dev/null)
 LDLIBS_MNL := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null)
 LDLIBS_AUG := $(shell $(PKG_CONFIG) --libs augeas 2>/dev/null)
@@ -24,9 +25,9 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
 # the core: no printing, no exit, no environ
-CORE := err ifname feat offline ifread ifports ifcfg persist offloads safefile diff nl ethnl ethioctl rtnl live apply
+CORE := err ifname feat offline ifread ifports ifcfg persist offloads safefile diff nl ethnl ethioctl rtnl live apply klog diag
 # the nicfix front end
-CLI := cli output cmd-apply cmd-status cmd-persist cmd-check
+CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose
 
 B := build
 BA := build/asan
@@ -65,6 +66,10 @@ $(BA)/nicfix: $(call cli_objs,$(BA)) $(BA)/libnicfix.a
 $(BA)/unit: tests/unit/unit.c $(BA)/libnicfix.a
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
 
+# unit tests of the kernel-log parser and the grouping
+$(BA)/unit-klog: tests/unit/unit_klog.c $(BA)/libnicfix.a
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
+
 deps:
 	@bash .ci/deps.sh
 
@@ -73,7 +78,7 @@ lint:
 
 # everything, as the README says: deps, build, lint, unit, lens and bats
 check: deps
-	$(MAKE) all asan $(BA)/unit
+	$(MAKE) all asan $(BA)/unit $(BA)/unit-klog
 	bash tests/run.sh
 
 demo: deps
@@ -82,6 +87,8 @@ demo: deps
 
 install: all
 	install -D -m 0755 $(B)/nicfix $(DESTDIR)$(SBINDIR)/nicfix
+	install -D -m 0644 lenses/nicfix_interfaces.aug \
+		$(DESTDIR)$(DATADIR)/nicfix/lenses/nicfix_interfaces.aug
 
 clean:
 	rm -rf build

@@ -24,6 +24,10 @@ static const char *env_or(const char *name, const char *fallback)
 }
 
 static const struct cli_cmd commands[] = {
+	{ "diagnose", cmd_diagnose, "diagnose [--input FILE|-] [--since WHEN]",
+	  "Find NIC hangs in the kernel log (this boot's, or FILE in any\n"
+	  "format: dmesg, journalctl, syslog), group them per interface and\n"
+	  "say what to run. Exit 1 when a hang is found, 0 when none." },
 	{ "status", cmd_status, "status [IFACE...]",
 	  "Show driver, bridge or bond membership and the live offload\n"
 	  "features of each interface (all of them when none is named)." },

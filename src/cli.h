@@ -87,6 +87,7 @@ int cli_check_ifnames(struct cli *cli, int n, char **names);
 int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		    int n, const struct nfx_featreq *req, unsigned int flags);
 
+int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_apply(struct cli *cli, int argc, char **argv);
 int cmd_persist(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);

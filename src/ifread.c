@@ -187,7 +187,8 @@ int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
 			continue;
 		}
 		w = nfx_ifword_next(&p, eol, &wlen);
-		if (word_is(w, wlen, "iface") || word_is(w, wlen, "mapping")) {
+		if (word_is(w, wlen, "iface") || word_is(w, wlen, "mapping") ||
+		    word_is(w, wlen, "vlan") || word_is(w, wlen, "template")) {
 			struct nfx_ifstanza *st;
 			const char *name, *fam = NULL;
 			size_t nlen, flen = 0;
@@ -206,6 +207,9 @@ int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
 				return nfx_err_set(err, -ENOMEM, "out of memory");
 			st = &f->st[f->nst++];
 			memset(st, 0, sizeof(*st));
+			/* ifupdown2's vlan and template stanzas hold options
+			 * too, like mapping; none of them is an interface
+			 */
 			st->kind = *w == 'i' ? NFX_ST_IFACE : NFX_ST_MAPPING;
 			st->name = name;
 			st->namelen = nlen;

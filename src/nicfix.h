@@ -433,4 +433,382 @@ int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
 /** nfx_offloads_free() - NULL is fine */
 void nfx_offloads_free(struct nfx_offload *v, int n);
 
+/* ---- kernel log reading (klog.c) ------------------------------------- */
+
+/* a time stamp that is not known */
+#define NFX_TIME_NONE (-0x7fffffffffffffffLL - 1)
+
+enum nfx_clock {
+	NFX_CLOCK_NONE, /* the line has no time stamp */
+	NFX_CLOCK_BOOT, /* milliseconds since boot (dmesg, /dev/kmsg) */
+	NFX_CLOCK_WALL, /* local wall-clock time: milliseconds since 1970
+			 * of the date and time as written, read as UTC */
+};
+
+/**
+ * struct nfx_klog_rec - one line of a kernel log, its prefix taken off
+ * @text: the message, not NUL-terminated; borrowed from the reader until
+ *	its next call
+ * @len: length of @text
+ * @time: when, in the unit of @clock (NFX_TIME_NONE with NFX_CLOCK_NONE)
+ * @clock: what @time counts
+ * @line: 1-based number of the physical line it came from
+ * @repeat: how many times it was logged (rsyslog "message repeated N
+ *	times"), at least 1
+ * @cont: a continuation line of the record before it (indented, or a
+ *	piece of a message joined with "#012" or "\x0a")
+ * @kernel: from the kernel, or from a line that does not say; false for
+ *	lines a user-space program logged
+ */
+struct nfx_klog_rec {
+	const char *text;
+	size_t len;
+	long long time;
+	enum nfx_clock clock;
+	unsigned long line;
+	unsigned int repeat;
+	bool cont;
+	bool kernel;
+};
+
+/**
+ * struct nfx_klog_opts - what the reader cannot know by itself
+ * @now: NFX_CLOCK_WALL time now; syslog dates have no year, and get the
+ *	one that puts them in the past year
+ * @boot: NFX_CLOCK_WALL time of this boot, to date the NFX_CLOCK_BOOT
+ *	stamps of this boot's log (/dev/kmsg, dmesg); NFX_TIME_NONE otherwise
+ */
+struct nfx_klog_opts {
+	long long now;
+	long long boot;
+};
+
+enum nfx_klog_src {
+	NFX_KLOG_JOURNAL, /* journalctl -k -b, where journald runs */
+	NFX_KLOG_KMSG,	  /* /dev/kmsg, read without blocking */
+	NFX_KLOG_DMESG,	  /* dmesg */
+};
+
+struct nfx_klog;
+
+/**
+ * nfx_klog_open_fd() - read a kernel log from a file or a pipe
+ * @fd: the descriptor; the reader does not close it
+ * @o: options (NULL: none)
+ * @ret_kl: the reader, to close with nfx_klog_close()
+ * @err: may be NULL
+ *
+ * Memory stays bounded (one 1 MiB buffer) whatever the size of the log; a
+ * line longer than that is cut.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int nfx_klog_open_fd(int fd, const struct nfx_klog_opts *o,
+		     struct nfx_klog **ret_kl, struct nfx_err *err);
+
+/**
+ * nfx_klog_open_mem() - read a kernel log held in memory
+ * @buf: the text, borrowed until nfx_klog_close()
+ * @len: its length
+ * @o: options (NULL: none)
+ * @ret_kl: the reader
+ * @err: may be NULL
+ * Return: 0 or -ENOMEM.
+ */
+int nfx_klog_open_mem(const char *buf, size_t len,
+		      const struct nfx_klog_opts *o, struct nfx_klog **ret_kl,
+		      struct nfx_err *err);
+
+/**
+ * nfx_klog_open_src() - read this host's kernel log
+ * @src: where from
+ * @since: for NFX_KLOG_JOURNAL, passed on as "--since=@since"; may be NULL
+ * @o: options; @o->boot dates the stamps of /dev/kmsg and dmesg
+ * @ret_kl: the reader
+ * @err: may be NULL
+ *
+ * Commands run by fork and exec, with no shell and an environment of
+ * LC_ALL=C only; their standard error goes to /dev/null.
+ *
+ * Return: 0; -ENOENT when the source is not there (no journald, no
+ * journalctl, no /dev/kmsg, no dmesg), -EPERM, or -errno.
+ */
+int nfx_klog_open_src(enum nfx_klog_src src, const char *since,
+		      const struct nfx_klog_opts *o, struct nfx_klog **ret_kl,
+		      struct nfx_err *err);
+
+/** nfx_klog_src_name() - "journalctl -k -b", "/dev/kmsg" or "dmesg" */
+const char *nfx_klog_src_name(enum nfx_klog_src src);
+
+/**
+ * nfx_klog_next() - the next record
+ * @kl: the reader
+ * @all: every line; false lets the reader skip the lines that hold no
+ *	anchor of a signature (see nfx_diag_add()), which is what makes it
+ *	fast
+ * @ret_rec: the record, valid until the next call
+ * @err: may be NULL; the reason names no line: see nfx_klog_lines()
+ *
+ * Return: 1 with a record, 0 at the end, -EINVAL for input that is not a
+ * text log (binary, compressed, a journal file), or -errno of a read.
+ */
+int nfx_klog_next(struct nfx_klog *kl, bool all, struct nfx_klog_rec *ret_rec,
+		  struct nfx_err *err);
+
+/** nfx_klog_lines() - number of lines read so far */
+unsigned long nfx_klog_lines(const struct nfx_klog *kl);
+
+/**
+ * nfx_klog_close() - free the reader, and reap its command
+ * @kl: NULL is fine
+ * @err: may be NULL
+ * Return: 0, or -EIO when the command failed (the reason in @err).
+ */
+int nfx_klog_close(struct nfx_klog *kl, struct nfx_err *err);
+
+/**
+ * nfx_klog_civil() - NFX_CLOCK_WALL time of a date and time
+ * @year: e.g. 2024; @mon: 1-12; @day: 1-31; @hour, @min, @sec
+ * Return: milliseconds since 1970-01-01 00:00:00, as if UTC.
+ */
+long long nfx_klog_civil(int year, int mon, int day, int hour, int min,
+			 int sec);
+
+/**
+ * nfx_klog_time_str() - a time for people
+ * @time: the time; @clock: its clock
+ * @buf: where to write; @size: its size (32 is enough)
+ * Return: @buf: "2024-04-16 06:10:00", "123.456 s after boot" or "-".
+ */
+char *nfx_klog_time_str(long long time, enum nfx_clock clock, char *buf,
+			size_t size);
+
+/**
+ * nfx_klog_parse_since() - parse the WHEN of "--since WHEN"
+ * @when: "2024-04-16", "2024-04-16 06:10[:00]", "2024-04-16T06:10:00",
+ *	"06:10[:00]" (today), "today", "yesterday", "-2h", "2h ago",
+ *	"30min ago" (units s, min, m, h, d)
+ * @now: NFX_CLOCK_WALL time now
+ * @ret_time: the NFX_CLOCK_WALL time
+ * @err: may be NULL
+ * Return: 0 or -EINVAL.
+ */
+int nfx_klog_parse_since(const char *when, long long now, long long *ret_time,
+			 struct nfx_err *err);
+
+/* ---- kernel log diagnosis (diag.c) ------------------------------------ */
+
+enum nfx_diag_kind {
+	NFX_DIAG_LINK,	       /* link down/up only: not a hang */
+	NFX_DIAG_E1000E_HANG,  /* e1000e "Detected Hardware Unit Hang" */
+	NFX_DIAG_E1000_HANG,   /* e1000 "Detected Tx Unit Hang" */
+	NFX_DIAG_IGB_HANG,     /* igb "Detected Tx Unit Hang" */
+	NFX_DIAG_IXGBE_HANG,   /* ixgbe "Detected Tx Unit Hang" */
+	NFX_DIAG_TX_HANG,      /* the same words from another driver */
+	NFX_DIAG_TX_TIMEOUT,   /* "NETDEV WATCHDOG: ... timed out" */
+	NFX_DIAG_RESET,	       /* "Reset adapter unexpectedly" alone */
+};
+
+enum nfx_diag_match {
+	NFX_MATCH_NONE,	  /* not a hang */
+	NFX_MATCH_WEAK,	  /* a hang; turning offloads off helps some */
+	NFX_MATCH_LIKELY, /* e1000e, but not every mark of the race */
+	NFX_MATCH_STRONG, /* the e1000e offload race signature */
+};
+
+/* the fields of a hang report nicfix reads */
+enum {
+	NFX_RING_TDH,
+	NFX_RING_TDT,
+	NFX_RING_NTU,	 /* next_to_use */
+	NFX_RING_NTC,	 /* next_to_clean */
+	NFX_RING_NTW,	 /* next_to_watch */
+	NFX_RING_STATUS, /* next_to_watch.status, desc.status */
+	NFX_RING_JIFFIES,
+	NFX_RING_QUEUE,	 /* Tx Queue */
+	NFX_RING_MAX,
+};
+
+/**
+ * struct nfx_diag_ring - the ring pointers of one hang report
+ * @mask: which fields the report had (1 << NFX_RING_*)
+ * @v: their values
+ */
+struct nfx_diag_ring {
+	unsigned int mask;
+	unsigned long long v[NFX_RING_MAX];
+};
+
+/**
+ * struct nfx_diag_event - what the log says about one interface
+ * @ifname: the interface ("" when the log never names it)
+ * @pci: its PCI address ("" when the log never gives it)
+ * @driver: the driver that logged it ("" when unknown)
+ * @kind: the strongest symptom seen
+ * @match: how well it matches the offload race
+ * @reports: hang reports (blocks), duplicates left out
+ * @partial: how many of @reports were cut (the log starts or ends inside
+ *	one, or lines are missing)
+ * @timeouts: "NETDEV WATCHDOG" transmit timeouts
+ * @resets: adapter resets; @link_down, @link_up: link changes
+ * @resets_after, @down_after, @up_after: those after the first hang
+ * @first, @last: first and last hang report (of any record when there is
+ *	none), in the unit of @clock; @first_line: the line of @first
+ * @clock: the clock of @first and @last
+ * @interval: typical milliseconds between reports, NFX_TIME_NONE
+ * @ring_first, @ring_last: the ring pointers of the first and last report
+ * @frozen: the ring pointers were the same in every report (two or more)
+ * @stuck: TDH == next_to_clean in every report that had both
+ * @status_zero: next_to_watch.status 0 in every report that had it
+ * @first_up: time of the first link up (NFX_TIME_NONE), when a persisted
+ *	fix takes effect; @reports_after_up: hang reports after it
+ * @features: what to turn off ("tso,gso,gro"); static
+ * @symptom: the log's words ("Detected Hardware Unit Hang"); static
+ * @why: one line: why this @match; static
+ * @note: one line: what else to know; static
+ */
+struct nfx_diag_event {
+	char ifname[NFX_IFNAMSIZ];
+	char pci[16];
+	char driver[32];
+	enum nfx_diag_kind kind;
+	enum nfx_diag_match match;
+	unsigned long reports;
+	unsigned long partial;
+	unsigned long timeouts;
+	unsigned long resets;
+	unsigned long link_down;
+	unsigned long link_up;
+	unsigned long resets_after;
+	unsigned long down_after;
+	unsigned long up_after;
+	long long first;
+	long long last;
+	unsigned long first_line;
+	enum nfx_clock clock;
+	long long interval;
+	struct nfx_diag_ring ring_first;
+	struct nfx_diag_ring ring_last;
+	bool frozen;
+	bool stuck;
+	bool status_zero;
+	long long first_up;
+	unsigned long reports_after_up;
+	const char *features;
+	const char *symptom;
+	const char *why;
+	const char *note;
+};
+
+/**
+ * struct nfx_diag_opts - how to diagnose
+ * @since: NFX_CLOCK_WALL time; records before it are left out
+ *	(NFX_TIME_NONE: none are)
+ */
+struct nfx_diag_opts {
+	long long since;
+};
+
+struct nfx_diag;
+
+/**
+ * nfx_diag_new() - start a diagnosis
+ * @o: options (NULL: none)
+ * @ret_d: to free with nfx_diag_free()
+ * @err: may be NULL
+ * Return: 0 or -ENOMEM.
+ */
+int nfx_diag_new(const struct nfx_diag_opts *o, struct nfx_diag **ret_d,
+		 struct nfx_err *err);
+
+/** nfx_diag_free() - NULL is fine */
+void nfx_diag_free(struct nfx_diag *d);
+
+/**
+ * nfx_diag_add() - take one record
+ * @d: the diagnosis
+ * @rec: from nfx_klog_next()
+ *
+ * Pure: no I/O.  Memory is bounded: at most 256 interfaces are followed.
+ *
+ * Return: 1 when the next line is wanted whatever it holds (inside a hang
+ * report, and at the start of the log, which may begin in the middle of
+ * one): pass it as @all to nfx_klog_next(); 0 otherwise.
+ */
+int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec);
+
+/**
+ * nfx_diag_finish() - end of the log: close the last report, merge what the
+ *	log said of one interface by name and by PCI address, and judge
+ * @d: the diagnosis
+ */
+void nfx_diag_finish(struct nfx_diag *d);
+
+/** nfx_diag_count() - number of events, after nfx_diag_finish() */
+size_t nfx_diag_count(const struct nfx_diag *d);
+
+/**
+ * nfx_diag_event() - the @i-th event, hangs first, strongest first
+ * Return: owned by @d.
+ */
+const struct nfx_diag_event *nfx_diag_event(const struct nfx_diag *d,
+					    size_t i);
+
+/**
+ * nfx_diag_undated() - records --since could not apply to (no date); they
+ *	were kept
+ */
+unsigned long nfx_diag_undated(const struct nfx_diag *d);
+
+/** nfx_diag_is_hang() - is @ev a hang (exit status 1)? */
+bool nfx_diag_is_hang(const struct nfx_diag_event *ev);
+
+/** nfx_diag_kind_name() - "e1000e-hardware-unit-hang", ..., "link-flap" */
+const char *nfx_diag_kind_name(enum nfx_diag_kind kind);
+
+/** nfx_diag_match_name() - "none", "weak", "likely", "strong" */
+const char *nfx_diag_match_name(enum nfx_diag_match match);
+
+/**
+ * struct nfx_diag_live - what this host says of the event's interface
+ * @present: the interface exists here; the rest is unset otherwise
+ * @bridge: the bridge it is a port of (through a bond), "" for none
+ * @driver: its driver ("" when unknown)
+ * @features: its features could be read; then @state holds each of
+ *	the event's features (in the order of @ev->features) up to 8
+ */
+struct nfx_diag_live {
+	bool present;
+	char bridge[NFX_IFNAMSIZ];
+	char driver[32];
+	bool features;
+	enum nfx_state state[8];
+};
+
+/**
+ * struct nfx_diag_advice - what to run
+ * @persist: "nicfix persist vmbr0 eno1"; with "BRIDGE" (and @bridge_known
+ *	false) when the bridge is not known here; "" when the interface is
+ *	here but in no bridge
+ * @apply: "nicfix apply eno1", for now ("" when the log names no interface)
+ * @bridge_known: @persist names a real bridge
+ * @off: every feature is already off (live)
+ */
+struct nfx_diag_advice {
+	char persist[160];
+	char apply[160];
+	bool bridge_known;
+	bool off;
+};
+
+/**
+ * nfx_diag_advise() - the commands for @ev, given what this host says
+ * @ev: a hang event
+ * @live: may be NULL (not on this host)
+ * @ret: the advice
+ */
+void nfx_diag_advise(const struct nfx_diag_event *ev,
+		     const struct nfx_diag_live *live,
+		     struct nfx_diag_advice *ret);
+
 #endif /* NICFIX_H */

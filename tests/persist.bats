@@ -234,11 +234,7 @@ round_trip() {
 	local f b n=0
 	for f in "$CORPUS_DIR"/*.interfaces; do
 		# the bridges whose ports are not "none"
-		for b in $(awk '
-			{ sub(/\r$/, "") }
-			$1 == "iface" { name = $2 }
-			($1 == "bridge-ports" || $1 == "bridge_ports") && $2 != "none" { print name }
-		' "$f" | sort -u); do
+		while read -r b; do
 			cp "$f" "$IF"
 			run "$NICFIX" -q -i "$IF" persist "$b"
 			if [ "$status" -ne 0 ]; then
@@ -254,7 +250,11 @@ round_trip() {
 				return 1
 			fi
 			n=$((n + 1))
-		done
+		done < <(awk '
+			{ sub(/\r$/, "") }
+			$1 == "iface" { name = $2 }
+			($1 == "bridge-ports" || $1 == "bridge_ports") && $2 != "none" { print name }
+		' "$f" | sort -u)
 	done
 	echo "round-tripped $n bridges" >&3
 	[ "$n" -ge 30 ]

@@ -44,6 +44,7 @@ step() {
 
 step lint bash tests/lint.sh
 step unit build/asan/unit
+step unit-klog build/asan/unit-klog
 if [ -f lenses/run-tests.sh ]; then
 	step lens bash lenses/run-tests.sh
 fi

@@ -1,0 +1,560 @@
+/* cmd-diagnose.c - nicfix diagnose: find the hang in the kernel log */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Wall-clock time as the log writes it: local time, read as UTC. */
+static long long civil_of(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return NFX_TIME_NONE;
+	return nfx_klog_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			      tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* This boot's start, to date /dev/kmsg's stamps as dmesg -T does. */
+static long long boot_civil(void)
+{
+	struct timespec rt, bt;
+
+	if (clock_gettime(CLOCK_REALTIME, &rt) < 0 ||
+	    clock_gettime(CLOCK_BOOTTIME, &bt) < 0)
+		return NFX_TIME_NONE;
+	return civil_of(rt.tv_sec - bt.tv_sec) +
+	       ((long long)rt.tv_nsec - bt.tv_nsec) / 1000000;
+}
+
+/**
+ * struct source - where the log comes from
+ * @name: for messages: the file, "-" for standard input, or the source
+ * @file: @name is a file, so errors are "FILE:LINE: reason"
+ * @lines: how many lines were read
+ */
+struct source {
+	const char *name;
+	bool file;
+	unsigned long lines;
+};
+
+/* Feed every record of @kl to @d.  Return: exit status. */
+static int scan(struct cli *cli, struct nfx_klog *kl, struct nfx_diag *d,
+		struct source *src)
+{
+	struct nfx_err err = { 0 };
+	struct nfx_klog_rec rec;
+	bool want = true;
+	int ret;
+
+	while ((ret = nfx_klog_next(kl, want, &rec, &err)) > 0)
+		want = nfx_diag_add(d, &rec) > 0;
+	src->lines = nfx_klog_lines(kl);
+	if (ret == 0)
+		return EXIT_OK;
+	if (ret == -EINVAL && src->file)
+		return cli_error(cli, EXIT_USAGE, "%s:%lu: %s", src->name,
+				 nfx_klog_lines(kl) + 1, err.msg);
+	if (ret == -EINVAL)
+		return cli_error(cli, EXIT_USAGE, "%s: %s", src->name, err.msg);
+	return cli_error(cli, ret == -EISDIR ? EXIT_USAGE : EXIT_SYSTEM,
+			 "%s: %s", src->name, err.msg);
+}
+
+static int read_input(struct cli *cli, const char *path,
+		      const struct nfx_klog_opts *ko, struct nfx_diag *d,
+		      struct source *src)
+{
+	struct nfx_klog *kl = NULL;
+	struct nfx_err err = { 0 };
+	int fd = 0, ret, status;
+
+	src->name = path;
+	src->file = true;
+	if (strcmp(path, "-")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			ret = -errno;
+			return cli_error(cli, cli_status(ret), "%s: %s", path,
+					 strerror(-ret));
+		}
+	} else {
+		src->name = "(stdin)";
+	}
+	ret = nfx_klog_open_fd(fd, ko, &kl, &err);
+	if (ret < 0)
+		status = cli_error(cli, EXIT_SYSTEM, "%s", err.msg);
+	else
+		status = scan(cli, kl, d, src);
+	nfx_klog_close(kl, NULL);
+	if (fd > 0)
+		close(fd);
+	return status;
+}
+
+/* This boot's log: journalctl where journald runs, else /dev/kmsg, else
+ * dmesg; a source that fails before giving a line gives way. */
+static int read_host(struct cli *cli, const char *since,
+		     const struct nfx_klog_opts *ko, struct nfx_diag *d,
+		     struct source *src)
+{
+	static const enum nfx_klog_src order[] = { NFX_KLOG_JOURNAL,
+						   NFX_KLOG_KMSG,
+						   NFX_KLOG_DMESG };
+	struct nfx_err err = { 0 }, last = { 0 };
+	struct nfx_klog *kl;
+	size_t i;
+	int ret, status;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		ret = nfx_klog_open_src(order[i], since, ko, &kl, &err);
+		if (ret < 0) {
+			if (ret != -ENOENT || !last.code)
+				last = err;
+			continue;
+		}
+		src->name = nfx_klog_src_name(order[i]);
+		src->file = false;
+		status = scan(cli, kl, d, src);
+		ret = nfx_klog_close(kl, &err);
+		if (status != EXIT_OK)
+			return status;
+		if (ret == 0)
+			return EXIT_OK;
+		last = err;
+		if (src->lines > 0)
+			break;
+	}
+	return cli_error(cli, EXIT_SYSTEM, "cannot read the kernel log: %s",
+			 last.msg[0] ? last.msg : "no source");
+}
+
+/* The bridge @l ends up in: its master, or its bond's master. */
+static void live_bridge(struct nfx_live *live, const struct nfx_link *l,
+			char *bridge)
+{
+	struct nfx_link m;
+
+	bridge[0] = '\0';
+	if (l->master_kind == NFX_LINK_BRIDGE)
+		memcpy(bridge, l->master, NFX_IFNAMSIZ);
+	else if (l->master_kind == NFX_LINK_BOND &&
+		 nfx_link_get(live, l->master, &m, NULL) == 0 &&
+		 m.master_kind == NFX_LINK_BRIDGE)
+		memcpy(bridge, m.master, NFX_IFNAMSIZ);
+}
+
+/**
+ * struct facts - what this host says of one event's interface
+ * @live: for nfx_diag_advise()
+ * @why: why there are none ("" when there are)
+ */
+struct facts {
+	struct nfx_diag_live live;
+	char why[600];
+};
+
+static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
+		      const struct nfx_diag_event *ev, struct facts *f)
+{
+	struct nfx_features *feat = NULL;
+	struct nfx_err err = { 0 };
+	struct nfx_link link;
+	const char *p;
+	size_t i = 0;
+
+	memset(f, 0, sizeof(*f));
+	if (!ev->ifname[0]) {
+		snprintf(f->why, sizeof(f->why), "the log names no interface");
+		return;
+	}
+	if (!*tried) {
+		*tried = true;
+		if (nfx_live_open(live, cli->live_flags, &err) < 0)
+			cli_warn(cli, "live facts skipped: %s", err.msg);
+	}
+	if (!*live) {
+		snprintf(f->why, sizeof(f->why), "live facts skipped");
+		return;
+	}
+	if (nfx_link_get(*live, ev->ifname, &link, &err) < 0) {
+		snprintf(f->why, sizeof(f->why), "%s",
+			 err.code == -ENODEV ? "not on this host: live facts "
+					       "skipped" : err.msg);
+		return;
+	}
+	f->live.present = true;
+	live_bridge(*live, &link, f->live.bridge);
+	memcpy(f->live.driver, link.driver, sizeof(f->live.driver));
+	if (nfx_features_get(*live, ev->ifname, &feat, &err) < 0) {
+		snprintf(f->why, sizeof(f->why), "cannot read features: %s",
+			 err.msg);
+		return;
+	}
+	f->live.features = true;
+	for (p = ev->features; *p && i < 8; i++) {
+		char name[32];
+		size_t k = strcspn(p, ",");
+
+		snprintf(name, sizeof(name), "%.*s", (int)k, p);
+		f->live.state[i] = nfx_features_state(feat, name, NULL);
+		p += k + (p[k] == ',');
+	}
+	nfx_features_free(feat);
+}
+
+static const char *const ring_names[NFX_RING_MAX] = {
+	[NFX_RING_TDH] = "TDH",
+	[NFX_RING_TDT] = "TDT",
+	[NFX_RING_NTU] = "next_to_use",
+	[NFX_RING_NTC] = "next_to_clean",
+	[NFX_RING_NTW] = "next_to_watch",
+	[NFX_RING_STATUS] = "next_to_watch.status",
+	[NFX_RING_JIFFIES] = "jiffies",
+	[NFX_RING_QUEUE] = "Tx Queue",
+};
+
+/* The fields that tell the race, in the log's order. */
+static const int ring_shown[] = { NFX_RING_TDH, NFX_RING_TDT, NFX_RING_NTU,
+				  NFX_RING_NTC, NFX_RING_STATUS };
+
+static void ring_text(const struct nfx_diag_ring *r, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(ring_shown) / sizeof(ring_shown[0]); i++) {
+		int k = ring_shown[i];
+
+		if (!(r->mask & (1u << k)) || len >= size)
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s %llx",
+					len ? ", " : "", ring_names[k], r->v[k]);
+	}
+}
+
+static const char *yes(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
+			const struct nfx_diag_advice *adv)
+{
+	const char *n = ev->ifname[0] ? ev->ifname :
+			ev->pci[0]    ? ev->pci :
+					"unknown";
+	char t[48], ring[256];
+	size_t i;
+
+	printf("%s: %s: %s\n", n, nfx_diag_kind_name(ev->kind), ev->symptom);
+	if (ev->driver[0])
+		printf("%s: driver %s\n", n, ev->driver);
+	if (ev->pci[0])
+		printf("%s: pci %s\n", n, ev->pci);
+	if (ev->reports) {
+		printf("%s: reports %lu", n, ev->reports);
+		if (ev->partial)
+			printf(" (%lu partial)", ev->partial);
+		putchar('\n');
+	}
+	printf("%s: first seen %s", n,
+	       nfx_klog_time_str(ev->first, ev->clock, t, sizeof(t)));
+	if (ev->first_line)
+		printf(" (line %lu)", ev->first_line);
+	putchar('\n');
+	printf("%s: last seen %s\n", n,
+	       nfx_klog_time_str(ev->last, ev->clock, t, sizeof(t)));
+	if (ev->interval != NFX_TIME_NONE)
+		printf("%s: interval %lld.%lld s\n", n, ev->interval / 1000,
+		       ev->interval % 1000 / 100);
+	if (ev->reports && ev->ring_first.mask) {
+		ring_text(&ev->ring_last, ring, sizeof(ring));
+		printf("%s: ring %s\n", n, ring);
+		printf("%s: ring frozen %s, TDH == next_to_clean %s, "
+		       "next_to_watch.status 0 %s\n",
+		       n, ev->reports < 2 ? "unknown (one report)" : yes(ev->frozen),
+		       yes(ev->stuck), yes(ev->status_zero));
+	}
+	if (ev->timeouts)
+		printf("%s: transmit timeouts %lu\n", n, ev->timeouts);
+	if (ev->resets || ev->link_down || ev->link_up)
+		printf("%s: resets %lu, link down %lu, link up %lu\n", n,
+		       ev->resets, ev->link_down, ev->link_up);
+	if (ev->reports && (ev->resets_after || ev->down_after || ev->up_after))
+		printf("%s: after the first hang: resets %lu, link down %lu, "
+		       "link up %lu\n",
+		       n, ev->resets_after, ev->down_after, ev->up_after);
+	if (!nfx_diag_is_hang(ev)) {
+		printf("%s: no hang: %s\n", n, ev->why);
+		if (ev->note[0])
+			printf("%s: note: %s\n", n, ev->note);
+		return;
+	}
+	printf("%s: match %s: %s\n", n, nfx_diag_match_name(ev->match), ev->why);
+	if (f->why[0])
+		printf("%s: %s\n", n, f->why);
+	if (f->live.present) {
+		printf("%s: bridge %s\n", n,
+		       f->live.bridge[0] ? f->live.bridge : "none");
+		if (f->live.driver[0] && ev->driver[0] &&
+		    strcmp(f->live.driver, ev->driver))
+			printf("%s: live driver %s, not %s: is this the host "
+			       "the log is from?\n",
+			       n, f->live.driver, ev->driver);
+	}
+	if (f->live.features) {
+		const char *p = ev->features;
+
+		printf("%s: live", n);
+		for (i = 0; *p && i < 8; i++) {
+			size_t k = strcspn(p, ",");
+
+			printf("%s %.*s %s", i ? "," : "", (int)k, p,
+			       nfx_state_name(f->live.state[i]));
+			p += k + (p[k] == ',');
+		}
+		putchar('\n');
+	}
+	if (adv->off) {
+		printf("%s: %s already off: the offloads are not what keeps "
+		       "this NIC hanging if the hangs came after they went off\n",
+		       n, ev->features);
+		if (ev->reports_after_up)
+			printf("%s: %lu hang reports came after the first link "
+			       "up (%s), when a persisted fix takes effect\n",
+			       n, ev->reports_after_up,
+			       nfx_klog_time_str(ev->first_up, ev->clock, t,
+						 sizeof(t)));
+	}
+	if (adv->persist[0])
+		printf("%s: run: %s%s\n", n, adv->persist,
+		       adv->bridge_known ? "" : " (BRIDGE: the bridge the port "
+						"is in, on the host the log is from)");
+	else if (adv->apply[0] && f->live.present)
+		printf("%s: not in a bridge: nicfix persist needs one\n", n);
+	if (adv->apply[0])
+		printf("%s: now: %s\n", n, adv->apply);
+	if (ev->note[0])
+		printf("%s: note: %s\n", n, ev->note);
+}
+
+static void json_ring(struct json *j, const char *key,
+		      const struct nfx_diag_ring *r)
+{
+	char v[24];
+	int k;
+
+	json_obj_begin(j, key);
+	for (k = 0; k < NFX_RING_MAX; k++) {
+		if (!(r->mask & (1u << k)))
+			continue;
+		snprintf(v, sizeof(v), "%llx", r->v[k]);
+		json_str(j, ring_names[k], v);
+	}
+	json_obj_end(j);
+}
+
+static void json_time(struct json *j, const char *key, long long t,
+		      enum nfx_clock c)
+{
+	char buf[48];
+
+	if (t == NFX_TIME_NONE)
+		json_null(j, key);
+	else
+		json_str(j, key, nfx_klog_time_str(t, c, buf, sizeof(buf)));
+}
+
+static void json_event(struct json *j, const struct nfx_diag_event *ev,
+		       const struct facts *f, const struct nfx_diag_advice *adv)
+{
+	const char *p = ev->features;
+	size_t i;
+
+	json_obj_begin(j, NULL);
+	json_str(j, "interface", ev->ifname[0] ? ev->ifname : NULL);
+	json_str(j, "pci", ev->pci[0] ? ev->pci : NULL);
+	json_str(j, "driver", ev->driver[0] ? ev->driver : NULL);
+	json_str(j, "kind", nfx_diag_kind_name(ev->kind));
+	json_bool(j, "hang", nfx_diag_is_hang(ev));
+	json_str(j, "match", nfx_diag_match_name(ev->match));
+	json_str(j, "symptom", ev->symptom);
+	json_int(j, "reports", (long long)ev->reports);
+	json_int(j, "partial", (long long)ev->partial);
+	json_int(j, "timeouts", (long long)ev->timeouts);
+	json_int(j, "resets", (long long)ev->resets);
+	json_int(j, "link_down", (long long)ev->link_down);
+	json_int(j, "link_up", (long long)ev->link_up);
+	json_obj_begin(j, "after_first_hang");
+	json_int(j, "resets", (long long)ev->resets_after);
+	json_int(j, "link_down", (long long)ev->down_after);
+	json_int(j, "link_up", (long long)ev->up_after);
+	json_obj_end(j);
+	json_time(j, "first_seen", ev->first, ev->clock);
+	json_time(j, "last_seen", ev->last, ev->clock);
+	json_int(j, "first_line", (long long)ev->first_line);
+	if (ev->interval == NFX_TIME_NONE)
+		json_null(j, "interval_ms");
+	else
+		json_int(j, "interval_ms", ev->interval);
+	if (ev->reports) {
+		json_ring(j, "ring_first", &ev->ring_first);
+		json_ring(j, "ring_last", &ev->ring_last);
+	}
+	json_bool(j, "frozen", ev->frozen);
+	json_bool(j, "tdh_is_next_to_clean", ev->stuck);
+	json_bool(j, "status_zero", ev->status_zero);
+	json_int(j, "reports_after_first_link_up", (long long)ev->reports_after_up);
+	json_str(j, "features", ev->features[0] ? ev->features : NULL);
+	json_str(j, "why", ev->why);
+	json_str(j, "note", ev->note[0] ? ev->note : NULL);
+	json_obj_begin(j, "live");
+	json_bool(j, "present", f->live.present);
+	if (f->why[0])
+		json_str(j, "skipped", f->why);
+	if (f->live.present) {
+		json_str(j, "bridge", f->live.bridge[0] ? f->live.bridge : NULL);
+		json_str(j, "driver", f->live.driver[0] ? f->live.driver : NULL);
+	}
+	if (f->live.features) {
+		json_obj_begin(j, "features");
+		for (i = 0; *p && i < 8; i++) {
+			size_t k = strcspn(p, ",");
+			char name[32];
+
+			snprintf(name, sizeof(name), "%.*s", (int)k, p);
+			json_str(j, name, nfx_state_name(f->live.state[i]));
+			p += k + (p[k] == ',');
+		}
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+	json_obj_begin(j, "advice");
+	json_str(j, "persist", adv->persist[0] ? adv->persist : NULL);
+	json_str(j, "apply", adv->apply[0] ? adv->apply : NULL);
+	json_bool(j, "bridge_known", adv->bridge_known);
+	json_bool(j, "offloads_off", adv->off);
+	json_obj_end(j);
+	json_obj_end(j);
+}
+
+static int report(struct cli *cli, struct nfx_diag *d, const struct source *src,
+		  unsigned long lines)
+{
+	struct nfx_live *live = NULL;
+	bool tried = false, hang = false;
+	size_t i, n = nfx_diag_count(d);
+	int status;
+
+	for (i = 0; i < n; i++)
+		hang |= nfx_diag_is_hang(nfx_diag_event(d, i));
+	status = hang ? EXIT_FINDING : EXIT_OK;
+	if (cli->json) {
+		cli_json_begin(cli);
+		json_str(&cli->j, "source", src->name);
+		json_int(&cli->j, "lines", (long long)lines);
+		json_bool(&cli->j, "hang", hang);
+		json_int(&cli->j, "undated", (long long)nfx_diag_undated(d));
+		json_arr_begin(&cli->j, "events");
+	}
+	for (i = 0; i < n; i++) {
+		const struct nfx_diag_event *ev = nfx_diag_event(d, i);
+		struct nfx_diag_advice adv;
+		struct facts f;
+
+		memset(&f, 0, sizeof(f));
+		if (nfx_diag_is_hang(ev))
+			get_facts(cli, &live, &tried, ev, &f);
+		nfx_diag_advise(ev, &f.live, &adv);
+		if (cli->json)
+			json_event(&cli->j, ev, &f, &adv);
+		else if (!cli->quiet)
+			print_event(ev, &f, &adv);
+	}
+	nfx_live_close(live);
+	if (cli->json) {
+		json_arr_end(&cli->j);
+		cli_json_end(cli, status);
+	} else if (!cli->quiet) {
+		if (hang)
+			printf("verdict: hang found\n");
+		else
+			printf("verdict: no hang found (%lu lines of %s)\n",
+			       lines, src->name);
+	}
+	return status;
+}
+
+int cmd_diagnose(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "input", required_argument, NULL, 'I' },
+		{ "since", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct nfx_diag_opts dopts = { .since = NFX_TIME_NONE };
+	struct nfx_klog_opts ko;
+	struct nfx_err err = { 0 };
+	struct source src = { 0 };
+	struct nfx_diag *d = NULL;
+	const char *input = NULL, *since = NULL;
+	char since_arg[32];
+	int opt, status;
+
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'I':
+			input = optarg;
+			break;
+		case 's':
+			since = optarg;
+			break;
+		case 'j':
+			cli->json = true;
+			break;
+		case 'h':
+			return cli_usage(cli, false);
+		default:
+			return cli_usage(cli, true);
+		}
+	}
+	if (optind < argc) {
+		cli_error(cli, EXIT_USAGE, "diagnose: unexpected argument '%s'",
+			  argv[optind]);
+		return cli_usage(cli, true);
+	}
+	ko.now = civil_of(time(NULL));
+	ko.boot = input ? NFX_TIME_NONE : boot_civil();
+	if (since) {
+		if (nfx_klog_parse_since(since, ko.now, &dopts.since, &err) < 0)
+			return cli_error(cli, EXIT_USAGE, "--since: %s", err.msg);
+		/* journalctl gets the time as nicfix read it */
+		nfx_klog_time_str(dopts.since, NFX_CLOCK_WALL, since_arg,
+				  sizeof(since_arg));
+	}
+	if (nfx_diag_new(&dopts, &d, &err) < 0)
+		return cli_error(cli, EXIT_SYSTEM, "%s", err.msg);
+	if (input)
+		status = read_input(cli, input, &ko, d, &src);
+	else
+		status = read_host(cli, since ? since_arg : NULL, &ko, d, &src);
+	if (status == EXIT_OK) {
+		nfx_diag_finish(d);
+		if (since && nfx_diag_undated(d))
+			cli_warn(cli, "--since: %lu records have no date and "
+				      "were kept", nfx_diag_undated(d));
+		status = report(cli, d, &src, src.lines);
+	}
+	nfx_diag_free(d);
+	return status;
+}
