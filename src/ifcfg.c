@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ifcfg.h"
 
@@ -47,6 +48,10 @@ int nfx_ifcfg_open(const char *lensdir, struct nfx_ifcfg **ret,
 	char loadpath[4096];
 	int ret_code;
 
+	snprintf(loadpath, sizeof(loadpath), "%s/nicfix_interfaces.aug", lensdir);
+	if (access(loadpath, R_OK) < 0)
+		return nfx_err_set(err, -errno, "%s: the nicfix lens: %s", loadpath,
+				   strerror(errno));
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return nfx_err_set(err, -ENOMEM, "out of memory");

@@ -81,37 +81,27 @@ static const char *const master_keys[] = { "bond-master", "bond_master", NULL };
 static const char *const raw_keys[] = { "vlan-raw-device", "vlan_raw_device",
 					NULL };
 
-struct master_match {
-	const char *bond;
-	bool hit;
-};
-
-static void master_cb(void *data, const char *w, size_t len)
-{
-	struct master_match *m = data;
-
-	if (len == strlen(m->bond) && !memcmp(w, m->bond, len))
-		m->hit = true;
-}
-
-/* the stanzas that say "bond-master BOND" */
+/* stanzas that say "bond-master BOND": one pass over the stanzas */
 static void slaves_by_master(const struct nfx_ifconf *c, const char *bond,
 			     struct collect *out)
 {
-	size_t r;
+	size_t r, i, blen = strlen(bond);
+	const char *const *k;
 
 	for (r = 0; r < c->nrefs; r++) {
-		const struct nfx_ifstanza *st = c->refs[r].st;
-		struct master_match m = { bond, false };
-		char name[NFX_IFNAMSIZ];
+		const struct nfx_ifref *ref = &c->refs[r];
+		const struct nfx_ifstanza *st = ref->st;
 
-		if (st->kind != NFX_ST_IFACE || st->namelen >= NFX_IFNAMSIZ)
+		if (st->kind != NFX_ST_IFACE)
 			continue;
-		memcpy(name, st->name, st->namelen);
-		name[st->namelen] = '\0';
-		each_word(c, name, master_keys, master_cb, &m);
-		if (m.hit)
-			add(out->v, &out->n, name, st->namelen);
+		for (i = 0; i < st->nopt; i++) {
+			const struct nfx_ifopt *o = &ref->file->opts[st->opt + i];
+
+			for (k = master_keys; *k; k++)
+				if (nfx_ifopt_is(o, *k) && o->vallen == blen &&
+				    !memcmp(o->val, bond, blen))
+					add(out->v, &out->n, st->name, st->namelen);
+		}
 	}
 }
 
