@@ -39,3 +39,23 @@ run "$NICFIX" status eno1
 say "ethtool -k eno1 | grep -E 'segmentation-offload|receive-offload'"
 ethtool -k eno1 | grep -E 'segmentation-offload|receive-offload'
 run "$NICFIX" apply eno1
+
+# persist: a private copy of a typical Proxmox VE file, never /etc/network
+conf=$(mktemp -d /tmp/nicfix-demo.XXXXXX)
+trap 'rm -rf "$conf"' EXIT
+mkdir -p "$conf/etc/network"
+cp tests/fixtures/interfaces/pve8.interfaces "$conf/etc/network/interfaces"
+export NICFIX_ROOT=$conf
+export NICFIX_LENS_DIR=${NICFIX_LENS_DIR:-$PWD/lenses}
+export NICFIX_BACKUP_DIR=$conf/backups
+ethtool -K eno1 tso on gso on gro on
+echo
+echo "A private copy of a Proxmox VE 8 interfaces file in $conf; the"
+echo "offloads are back on, as after a reboot without the fix."
+IF=$conf/etc/network/interfaces
+run "$NICFIX" -i "$IF" persist --dry-run vmbr0
+run "$NICFIX" -i "$IF" persist vmbr0
+run "$NICFIX" -i "$IF" persist vmbr0
+run "$NICFIX" -i "$IF" check
+run "$NICFIX" -i "$IF" check --apply
+run "$NICFIX" -i "$IF" check
