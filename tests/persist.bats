@@ -259,3 +259,21 @@ round_trip() {
 	echo "round-tripped $n bridges" >&3
 	[ "$n" -ge 30 ]
 }
+
+@test "a held lock (ours or Proxmox's) is a clear error after a bounded wait" {
+	use_fixture pve8.interfaces
+	: >"$T/etc/network/.pve-interfaces.lock"
+	flock "$T/etc/network/.pve-interfaces.lock" sleep 5 &
+	sleep 0.3
+	NICFIX_LOCK_TIMEOUT=300 run -3 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
+	[[ "$stderr" == *"another process holds the lock (waited 300 ms)"* ]]
+	unchanged
+	flock "$T/etc/network" sleep 5 &
+	sleep 0.3
+	rm "$T/etc/network/.pve-interfaces.lock"
+	NICFIX_LOCK_TIMEOUT=300 run -3 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
+	[[ "$stderr" == *"another process holds the lock"* ]]
+	unchanged
+	kill %1 %2 2>/dev/null || true
+	wait || true
+}
