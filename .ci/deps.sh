@@ -8,7 +8,7 @@ pkgs=(
 	build-essential pkg-config libmnl-dev libaugeas-dev
 	augeas-tools augeas-lenses
 	ethtool iproute2 util-linux
-	bats shellcheck jq strace
+	bats shellcheck jq strace patch
 )
 
 missing=()
