@@ -5,6 +5,7 @@ LIBEXECDIR ?= $(PREFIX)/libexec
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 DESTDIR ?=
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -37,9 +38,9 @@ cli_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CLI)))
 
 .PHONY: all asan deps check lint test demo install clean deb bench
 
-all: $(B)/nicfix
+all: $(B)/nicfix $(B)/nicfix-hook
 
-asan: $(BA)/nicfix
+asan: $(BA)/nicfix $(BA)/nicfix-hook
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -61,6 +62,13 @@ $(B)/nicfix: $(call cli_objs,$(B)) $(B)/libnicfix.a
 
 $(BA)/nicfix: $(call cli_objs,$(BA)) $(BA)/libnicfix.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_MNL) $(LDLIBS_AUG) $(LDLIBS)
+
+# the ifup/udev hook: its own main, the core and libmnl only (no Augeas)
+$(B)/nicfix-hook: $(B)/obj/hook.o $(B)/libnicfix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS_MNL) $(LDLIBS)
+
+$(BA)/nicfix-hook: $(BA)/obj/hook.o $(BA)/libnicfix.a
+	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS_MNL) $(LDLIBS)
 
 # unit tests of the pure modules, built with the sanitizers
 $(BA)/unit: tests/unit/unit.c $(BA)/libnicfix.a
@@ -89,6 +97,12 @@ install: all
 	install -D -m 0755 $(B)/nicfix $(DESTDIR)$(SBINDIR)/nicfix
 	install -D -m 0644 lenses/nicfix_interfaces.aug \
 		$(DESTDIR)$(DATADIR)/nicfix/lenses/nicfix_interfaces.aug
+	install -D -m 0755 $(B)/nicfix-hook $(DESTDIR)$(LIBEXECDIR)/nicfix/nicfix-hook
+	install -d $(DESTDIR)/etc/network/if-up.d $(DESTDIR)/etc/network/if-post-up.d
+	ln -sf $(LIBEXECDIR)/nicfix/nicfix-hook $(DESTDIR)/etc/network/if-up.d/nicfix
+	ln -sf $(LIBEXECDIR)/nicfix/nicfix-hook $(DESTDIR)/etc/network/if-post-up.d/nicfix
+	install -D -m 0644 hooks/85-nicfix.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/85-nicfix.rules
 
 clean:
 	rm -rf build

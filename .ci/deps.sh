@@ -9,6 +9,7 @@ pkgs=(
 	augeas-tools augeas-lenses
 	ethtool iproute2 util-linux
 	bats shellcheck jq strace patch
+	ifupdown python3
 )
 
 missing=()

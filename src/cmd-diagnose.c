@@ -161,6 +161,18 @@ struct facts {
 	char why[600];
 };
 
+/* The next name of the comma list at *@p into @name; false at its end. */
+static bool next_feature(const char **p, char *name, size_t size)
+{
+	size_t k = strcspn(*p, ",");
+
+	if (!**p)
+		return false;
+	snprintf(name, size, "%.*s", (int)k, *p);
+	*p += k + ((*p)[k] == ',');
+	return true;
+}
+
 static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		      const struct nfx_diag_event *ev, struct facts *f)
 {
@@ -168,6 +180,7 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 	struct nfx_err err = { 0 };
 	struct nfx_link link;
 	const char *p;
+	char name[32];
 	size_t i = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -199,26 +212,24 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		return;
 	}
 	f->live.features = true;
-	for (p = ev->features; *p && i < 8; i++) {
-		char name[32];
-		size_t k = strcspn(p, ",");
-
-		snprintf(name, sizeof(name), "%.*s", (int)k, p);
+	for (p = ev->features; i < 8 && next_feature(&p, name, sizeof(name)); i++)
 		f->live.state[i] = nfx_features_state(feat, name, NULL);
-		p += k + (p[k] == ',');
-	}
 	nfx_features_free(feat);
 }
 
-static const char *const ring_names[NFX_RING_MAX] = {
-	[NFX_RING_TDH] = "TDH",
-	[NFX_RING_TDT] = "TDT",
-	[NFX_RING_NTU] = "next_to_use",
-	[NFX_RING_NTC] = "next_to_clean",
-	[NFX_RING_NTW] = "next_to_watch",
-	[NFX_RING_STATUS] = "next_to_watch.status",
-	[NFX_RING_JIFFIES] = "jiffies",
-	[NFX_RING_QUEUE] = "Tx Queue",
+/* the fields of a report: as the log names them, and as JSON keys a jq
+ * path takes without quotes */
+static const struct {
+	const char *text, *key;
+} ring_names[NFX_RING_MAX] = {
+	[NFX_RING_TDH] = { "TDH", "tdh" },
+	[NFX_RING_TDT] = { "TDT", "tdt" },
+	[NFX_RING_NTU] = { "next_to_use", "next_to_use" },
+	[NFX_RING_NTC] = { "next_to_clean", "next_to_clean" },
+	[NFX_RING_NTW] = { "next_to_watch", "next_to_watch" },
+	[NFX_RING_STATUS] = { "next_to_watch.status", "status" },
+	[NFX_RING_JIFFIES] = { "jiffies", "jiffies" },
+	[NFX_RING_QUEUE] = { "Tx Queue", "queue" },
 };
 
 /* The fields that tell the race, in the log's order. */
@@ -236,7 +247,7 @@ static void ring_text(const struct nfx_diag_ring *r, char *buf, size_t size)
 		if (!(r->mask & (1u << k)) || len >= size)
 			continue;
 		len += (size_t)snprintf(buf + len, size - len, "%s%s %llx",
-					len ? ", " : "", ring_names[k], r->v[k]);
+					len ? ", " : "", ring_names[k].text, r->v[k]);
 	}
 }
 
@@ -251,7 +262,7 @@ static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
 	const char *n = ev->ifname[0] ? ev->ifname :
 			ev->pci[0]    ? ev->pci :
 					"unknown";
-	char t[48], ring[256];
+	char t[48], ring[256], name[32];
 	size_t i;
 
 	printf("%s: %s: %s\n", n, nfx_diag_kind_name(ev->kind), ev->symptom);
@@ -265,13 +276,17 @@ static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
 			printf(" (%lu partial)", ev->partial);
 		putchar('\n');
 	}
-	printf("%s: first seen %s", n,
-	       nfx_klog_time_str(ev->first, ev->clock, t, sizeof(t)));
-	if (ev->first_line)
-		printf(" (line %lu)", ev->first_line);
-	putchar('\n');
-	printf("%s: last seen %s\n", n,
-	       nfx_klog_time_str(ev->last, ev->clock, t, sizeof(t)));
+	if (ev->first != NFX_TIME_NONE) {
+		printf("%s: first seen %s", n,
+		       nfx_klog_time_str(ev->first, ev->clock, t, sizeof(t)));
+		if (ev->first_line)
+			printf(" (line %lu)", ev->first_line);
+		putchar('\n');
+		printf("%s: last seen %s\n", n,
+		       nfx_klog_time_str(ev->last, ev->clock, t, sizeof(t)));
+	} else if (ev->first_line) {
+		printf("%s: first seen at line %lu\n", n, ev->first_line);
+	}
 	if (ev->interval != NFX_TIME_NONE)
 		printf("%s: interval %lld.%lld s\n", n, ev->interval / 1000,
 		       ev->interval % 1000 / 100);
@@ -314,13 +329,9 @@ static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
 		const char *p = ev->features;
 
 		printf("%s: live", n);
-		for (i = 0; *p && i < 8; i++) {
-			size_t k = strcspn(p, ",");
-
-			printf("%s %.*s %s", i ? "," : "", (int)k, p,
+		for (i = 0; i < 8 && next_feature(&p, name, sizeof(name)); i++)
+			printf("%s %s %s", i ? "," : "", name,
 			       nfx_state_name(f->live.state[i]));
-			p += k + (p[k] == ',');
-		}
 		putchar('\n');
 	}
 	if (adv->off) {
@@ -357,7 +368,7 @@ static void json_ring(struct json *j, const char *key,
 		if (!(r->mask & (1u << k)))
 			continue;
 		snprintf(v, sizeof(v), "%llx", r->v[k]);
-		json_str(j, ring_names[k], v);
+		json_str(j, ring_names[k].key, v);
 	}
 	json_obj_end(j);
 }
@@ -377,6 +388,7 @@ static void json_event(struct json *j, const struct nfx_diag_event *ev,
 		       const struct facts *f, const struct nfx_diag_advice *adv)
 {
 	const char *p = ev->features;
+	char name[32];
 	size_t i;
 
 	json_obj_begin(j, NULL);
@@ -426,14 +438,8 @@ static void json_event(struct json *j, const struct nfx_diag_event *ev,
 	}
 	if (f->live.features) {
 		json_obj_begin(j, "features");
-		for (i = 0; *p && i < 8; i++) {
-			size_t k = strcspn(p, ",");
-			char name[32];
-
-			snprintf(name, sizeof(name), "%.*s", (int)k, p);
+		for (i = 0; i < 8 && next_feature(&p, name, sizeof(name)); i++)
 			json_str(j, name, nfx_state_name(f->live.state[i]));
-			p += k + (p[k] == ',');
-		}
 		json_obj_end(j);
 	}
 	json_obj_end(j);

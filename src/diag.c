@@ -280,7 +280,8 @@ void nfx_diag_parse_dev(const char *s, size_t n, struct nfx_diag_dev *d)
 			c = b + 1;
 			while (c < n && s[c] != ':' && s[c] != ' ')
 				c++;
-			if (c < n && s[c] == ':' && if_name(s + b + 1, c - b - 1)) {
+			if (c < n && s[c] == ':' && (c + 1 == n || s[c + 1] == ' ') &&
+			    if_name(s + b + 1, c - b - 1)) {
 				d->driver = s;
 				d->driver_len = a;
 				d->pci = s + a + 1;
@@ -494,7 +495,7 @@ struct seen {
  * @hw, @tx: reports under each header; @flags: NFX_FIELD_* of them all
  * @prev, @prev_time: the previous report's ring and time
  * @bad_frozen, @bad_stuck, @bad_status: a report broke that mark
- * @n_stuck, @n_status: reports that had the fields for it
+ * @n_frozen, @n_stuck, @n_status: reports that had the fields for it
  * @hist_n, @hist_sum: report intervals in whole seconds
  * @seen, @n_seen: the last reports
  * @last_what, @last_time: the last record, to drop a message logged twice
@@ -508,7 +509,7 @@ struct ev {
 	struct nfx_diag_ring prev;
 	long long prev_time;
 	bool bad_frozen, bad_stuck, bad_status;
-	unsigned long n_stuck, n_status;
+	unsigned long n_frozen, n_stuck, n_status;
 	unsigned long hist_n[HIST];
 	long long hist_sum[HIST];
 	struct seen seen[4];
@@ -701,15 +702,18 @@ static void add_report(struct ev *e, const struct block *b)
 	e->flags |= b->flags;
 	if (!b->header || (r->mask & need) != need)
 		p->partial += b->repeat;
-	if (!p->reports)
+	/* show whole reports rather than cut ones */
+	if (!p->reports || !(p->ring_first.mask & need))
 		p->ring_first = *r;
+	if (!p->reports || (r->mask & need) == need)
+		p->ring_last = *r;
+	if (!p->reports)
+		p->first_line = b->line;
 	p->reports += b->repeat;
-	p->ring_last = *r;
 	if (b->time != NFX_TIME_NONE) {
 		if (p->first == NFX_TIME_NONE) {
 			p->first = b->time;
 			p->clock = b->clock;
-			p->first_line = b->line;
 		}
 		if (b->clock == p->clock)
 			p->last = b->time;
@@ -722,22 +726,20 @@ static void add_report(struct ev *e, const struct block *b)
 			e->hist_sum[s] += dt;
 		}
 		e->prev_time = b->time;
-	} else if (!p->first_line) {
-		p->first_line = b->line;
 	}
 	/* the marks of the race: pointers that do not move, the head stuck
 	 * at next_to_clean, a descriptor the NIC never wrote back */
 	both = e->prev.mask & r->mask & RING_PTRS;
-	if (p->reports > b->repeat) {
+	if (both) {
 		unsigned int k;
 
+		e->n_frozen++;
 		for (k = 0; k < NFX_RING_MAX; k++)
 			if (both & (1u << k) && e->prev.v[k] != r->v[k])
 				e->bad_frozen = true;
-		if (!both)
-			e->bad_frozen = true;
 	}
-	e->prev = *r;
+	if (r->mask & RING_PTRS)
+		e->prev = *r;
 	if ((r->mask & need) == need) {
 		e->n_stuck++;
 		if (r->v[NFX_RING_TDH] != r->v[NFX_RING_NTC])
@@ -1025,7 +1027,7 @@ static void judge(struct ev *e)
 	if (p->kind == NFX_DIAG_TX_HANG && e->hw)
 		p->symptom = "Detected Hardware Unit Hang";
 	p->interval = typical_interval(e);
-	p->frozen = p->reports >= 2 && !e->bad_frozen;
+	p->frozen = e->n_frozen && !e->bad_frozen;
 	p->stuck = e->n_stuck && !e->bad_stuck;
 	p->status_zero = e->n_status && !e->bad_status;
 	if (p->kind == NFX_DIAG_E1000E_HANG && p->frozen && p->stuck &&

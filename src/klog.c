@@ -332,9 +332,8 @@ static bool short_full(const char *s, size_t n, size_t *i, long long *ret)
 /* "[  123.456789]" */
 static bool mono_stamp(const char *s, size_t n, size_t *i, long long *ret)
 {
-	size_t j = *i;
-	long long sec, ms;
-	char sep;
+	size_t j = *i, f;
+	long long sec, frac = 0;
 
 	if (!ch(s, n, &j, '['))
 		return false;
@@ -342,26 +341,19 @@ static bool mono_stamp(const char *s, size_t n, size_t *i, long long *ret)
 		j++;
 	if (!num(s, n, &j, 1, 12, &sec))
 		return false;
-	ms = 0;
-	if (j < n && s[j] == '.') {
-		size_t k = j;
-		long long frac;
-
-		k++;
-		if (!num(s, n, &k, 1, 9, &frac))
+	if (ch(s, n, &j, '.')) {
+		f = j;
+		if (!num(s, n, &j, 1, 9, &frac))
 			return false;
-		/* scale the fraction's digits to milliseconds */
-		sep = (char)(k - j - 1);
-		while (sep > 3)
-			frac /= 10, sep--;
-		while (sep < 3)
-			frac *= 10, sep++;
-		ms = frac;
-		j = k;
+		/* the fraction's digits, as milliseconds */
+		for (f = j - f; f > 3; f--)
+			frac /= 10;
+		for (; f < 3; f++)
+			frac *= 10;
 	}
 	if (!ch(s, n, &j, ']'))
 		return false;
-	*ret = sec * 1000 + ms;
+	*ret = sec * 1000 + frac;
 	*i = j;
 	return true;
 }
@@ -819,11 +811,6 @@ size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 
 /* ---- joined messages -------------------------------------------------- */
 
-size_t nfx_klog_sep_len(bool kmsg)
-{
-	return kmsg ? 4 : 4; /* "\x0a" and "#012" */
-}
-
 size_t nfx_klog_split(const char *text, size_t len, bool kmsg)
 {
 	const char *p = memmem(text, len, kmsg ? "\\x0a" : "#012", 4);
@@ -870,7 +857,7 @@ int nfx_klog_open_mem(const char *buf, size_t len,
 		      const struct nfx_klog_opts *o, struct nfx_klog **ret_kl,
 		      struct nfx_err *err)
 {
-	struct nfx_klog *kl;
+	struct nfx_klog *kl = NULL;
 	int ret = klog_new(SRC_MEM, o, &kl, err);
 
 	if (ret < 0)
@@ -1094,9 +1081,10 @@ static int refill(struct nfx_klog *kl, struct nfx_err *err)
 			kl->end = kl->len;
 			return kl->len > kl->pos;
 		}
+		/* one line fills the buffer (or leaves no room for a
+		 * /dev/kmsg record): cut it there */
 		if (kl->len == kl->cap ||
 		    (kl->kind == SRC_KMSG && kl->cap - kl->len < KMSG_ROOM)) {
-			/* one line fills the buffer: cut it there */
 			kl->end = kl->len;
 			kl->cut = true;
 			return 1;
@@ -1142,7 +1130,7 @@ static int refill(struct nfx_klog *kl, struct nfx_err *err)
 static void next_piece(struct nfx_klog *kl, struct nfx_klog_rec *rec,
 		       bool first)
 {
-	size_t sep = nfx_klog_sep_len(kl->st.kmsg);
+	size_t sep = NFX_KLOG_SEP_LEN;
 	size_t n = nfx_klog_split(kl->sub, kl->sub_len, kl->st.kmsg);
 
 	*rec = kl->rec;
@@ -1240,12 +1228,13 @@ int nfx_klog_parse_since(const char *when, long long now, long long *ret,
 			*ret = day;
 			return 0;
 		}
-		if ((when[i] == ' ' || when[i] == 'T') && i++ &&
-		    clock_time(when, n, &i, &ms, &sep) && i == n) {
-			*ret = day + ms;
-			return 0;
+		if (when[i] == ' ' || when[i] == 'T') {
+			i++;
+			if (clock_time(when, n, &i, &ms, &sep) && i == n) {
+				*ret = day + ms;
+				return 0;
+			}
 		}
-		/* "06:10" has no seconds */
 	}
 	i = 0;
 	if (clock_time(when, n, &i, &ms, &sep) && i == n) {

@@ -76,6 +76,9 @@ int nfx_klog_parse(struct nfx_klog_state *st, const char *line, size_t len,
 size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 		     unsigned long *ret_nl);
 
+/* "#012" and "\x0a" are both this long */
+#define NFX_KLOG_SEP_LEN 4
+
 /**
  * nfx_klog_split() - the next piece of a message joined on one line
  * @text: the message (rsyslog's "#012" or /dev/kmsg's "\x0a" separate
@@ -85,11 +88,5 @@ size_t nfx_klog_find(const char *buf, size_t from, size_t to,
  * Return: the length of the first piece; @len when there is only one.
  */
 size_t nfx_klog_split(const char *text, size_t len, bool kmsg);
-
-/**
- * nfx_klog_sep_len() - length of the separator nfx_klog_split() stops at
- * @kmsg: as given to nfx_klog_split()
- */
-size_t nfx_klog_sep_len(bool kmsg);
 
 #endif

@@ -1,0 +1,242 @@
+/* hook.c - main() of nicfix-hook: re-apply a bridge's offload lines at ifup
+ *
+ * Reached through /etc/network/if-up.d/nicfix and if-post-up.d/nicfix
+ * (ifupdown, ifupdown2), and through a udev rule with "--port NAME" when a
+ * NIC is added.  It reads the configuration with the fast reader (no
+ * Augeas), talks netlink and logs one line per port; it never edits a file
+ * and, unless NICFIX_STRICT=1, always exits 0: a hook that fails would keep
+ * a bridge down under "run-parts --exit-on-error".
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "nicfix.h"
+
+/* the exit statuses of DESIGN.md, used only with NICFIX_STRICT=1 */
+enum {
+	HOOK_OK = 0,
+	HOOK_FINDING = 1,
+	HOOK_INVALID = 2,
+	HOOK_SYSTEM = 3,
+};
+
+struct hook {
+	struct nfx_cfgopts cfg;
+	bool to_stderr;
+	bool log_open;
+	int status; /* the worst status seen, for NICFIX_STRICT=1 */
+};
+
+/* The core never reads environ: main() hands us its envp. */
+static const char *env_get(char **envp, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (; envp && *envp; envp++)
+		if (!strncmp(*envp, name, len) && (*envp)[len] == '=')
+			return *envp + len + 1;
+	return NULL;
+}
+
+static bool env_is(char **envp, const char *name, const char *value)
+{
+	const char *v = env_get(envp, name);
+
+	return v && !strcmp(v, value);
+}
+
+static void worse(struct hook *h, int status)
+{
+	if (status > h->status)
+		h->status = status;
+}
+
+static int errno_status(int ret)
+{
+	if (ret == -EINVAL)
+		return HOOK_INVALID;
+	if (ret == -ENODEV)
+		return HOOK_FINDING;
+	return HOOK_SYSTEM;
+}
+
+/* One line to syslog and, for the tests, the same line to stderr. */
+static void hook_log(struct hook *h, int prio, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void hook_log(struct hook *h, int prio, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!h->log_open) {
+		openlog("nicfix", LOG_PID, LOG_DAEMON);
+		h->log_open = true;
+	}
+	syslog(prio, "%s", line);
+	if (h->to_stderr)
+		fprintf(stderr, "nicfix: %s%s\n",
+			prio <= LOG_WARNING ? "warning: " : "", line);
+}
+
+/* append " name" to @buf, which holds @*pos bytes */
+static void add_name(char *buf, size_t len, size_t *pos, const char *name)
+{
+	int n = snprintf(buf + *pos, len - *pos, "%s%s", *pos ? " " : "", name);
+
+	if (n > 0)
+		*pos = (size_t)n >= len - *pos ? len - 1 : *pos + (size_t)n;
+}
+
+/*
+ * Log what nfx_apply() did to one port: what it turned off, what was off
+ * already, and what stays on (the device cannot change it, or it refused).
+ */
+static void log_report(struct hook *h, const char *what,
+		       const struct nfx_report *r)
+{
+	char done[256], already[256], on[256];
+	size_t pd = 0, pa = 0, po = 0, i;
+
+	done[0] = already[0] = on[0] = '\0';
+	for (i = 0; i < r->n; i++) {
+		const struct nfx_item *it = &r->items[i];
+
+		if (it->on)
+			add_name(on, sizeof(on), &po, it->name);
+		else if (it->result == NFX_RES_OFF)
+			add_name(done, sizeof(done), &pd, it->name);
+		else
+			add_name(already, sizeof(already), &pa, it->name);
+	}
+	if (po) {
+		worse(h, HOOK_FINDING);
+		hook_log(h, LOG_WARNING, "%s: still on: %s; turned off: %s; already off: %s",
+			 what, on, pd ? done : "none", pa ? already : "none");
+	} else {
+		hook_log(h, LOG_INFO, "%s: turned off: %s; already off: %s", what,
+			 pd ? done : "none", pa ? already : "none");
+	}
+}
+
+/* Re-apply one offload line on its port; @live is opened on first use. */
+static void apply_line(struct hook *h, struct nfx_live **live,
+		       const struct nfx_offload *o)
+{
+	struct nfx_report r = { 0 };
+	struct nfx_err err = { 0 };
+	char what[2 * NFX_IFNAMSIZ + 2];
+	int ret;
+
+	snprintf(what, sizeof(what), "%s: %s", o->bridge, o->port);
+	if (o->problem[0] || !o->off) {
+		worse(h, HOOK_INVALID);
+		hook_log(h, LOG_WARNING, "%s:%u: %s: %s", o->file, o->lineno,
+			 o->bridge, o->problem[0] ? o->problem : "malformed");
+		return;
+	}
+	if (!*live) {
+		ret = nfx_live_open(live, 0, &err);
+		if (ret < 0) {
+			worse(h, HOOK_SYSTEM);
+			hook_log(h, LOG_WARNING, "%s: netlink: %s", what, err.msg);
+			return;
+		}
+	}
+	ret = nfx_apply(*live, o->port, o->off, 0, &r, &err);
+	if (ret < 0) {
+		worse(h, errno_status(ret));
+		hook_log(h, LOG_WARNING, "%s: %s", what, err.msg);
+		return;
+	}
+	log_report(h, what, &r);
+	nfx_report_done(&r);
+}
+
+/*
+ * Re-apply the lines of @bridge (ifup), or every line whose port is @port
+ * (udev, after a NIC re-probe: the driver came back with its defaults).
+ */
+static void run(struct hook *h, const char *bridge, const char *port)
+{
+	struct nfx_offload *v = NULL;
+	struct nfx_live *live = NULL;
+	struct nfx_err err = { 0 };
+	int n, i;
+
+	n = nfx_offloads_read(&h->cfg, bridge ? &bridge : NULL, bridge ? 1 : 0,
+			      &v, &err);
+	if (n < 0) {
+		/* not ours to fix: ifup goes on, the admin gets a warning */
+		worse(h, errno_status(n));
+		hook_log(h, LOG_WARNING, "%s: %s", bridge ? bridge : port,
+			 err.msg);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!port || !strcmp(v[i].port, port))
+			apply_line(h, &live, &v[i]);
+	nfx_live_close(live);
+	nfx_offloads_free(v, n);
+}
+
+static int usage(void)
+{
+	fputs("usage: nicfix-hook            (ifupdown: IFACE, MODE, PHASE, ADDRFAM)\n"
+	      "       nicfix-hook --port NAME (udev: a NIC was added)\n",
+	      stderr);
+	return HOOK_INVALID;
+}
+
+int main(int argc, char **argv, char **envp)
+{
+	struct hook h = { 0 };
+	const char *iface, *port = NULL, *v;
+
+	if (argc == 3 && !strcmp(argv[1], "--port"))
+		port = argv[2];
+	else if (argc != 1)
+		return usage();
+	if (port && nfx_ifname_check(port, NULL) < 0)
+		return usage();
+
+	v = env_get(envp, "NICFIX_INTERFACES");
+	h.cfg.path = v && *v ? v : "/etc/network/interfaces";
+	v = env_get(envp, "NICFIX_ROOT");
+	h.cfg.root = v && *v ? v : "/";
+	h.to_stderr = env_is(envp, "NICFIX_HOOK_STDERR", "1");
+
+	if (port) {
+		run(&h, NULL, port);
+		goto out;
+	}
+	iface = env_get(envp, "IFACE");
+	if (!env_is(envp, "MODE", "start") || !iface || !*iface ||
+	    !strcmp(iface, "lo") || !strcmp(iface, "--all"))
+		return HOOK_OK;
+	/*
+	 * Act once per bridge up, after the stanza's post-up lines, under
+	 * both ifupdowns.  ifupdown runs if-up.d with PHASE=post-up after
+	 * the post-up lines, and has no if-post-up.d.  ifupdown2 runs
+	 * if-up.d with PHASE=up *before* the post-up lines (which could
+	 * turn a feature back on after us) and if-post-up.d with
+	 * PHASE=post-up after them.  So the hook is linked into both
+	 * directories and acts only on PHASE=post-up.
+	 */
+	if (!env_is(envp, "PHASE", "post-up"))
+		return HOOK_OK;
+	if (nfx_ifname_check(iface, NULL) < 0)
+		return HOOK_OK;
+	run(&h, iface, NULL);
+out:
+	if (h.log_open)
+		closelog();
+	return env_is(envp, "NICFIX_STRICT", "1") ? h.status : HOOK_OK;
+}
