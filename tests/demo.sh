@@ -32,6 +32,14 @@ ethtool -K eno1 gro on
 
 echo "A private namespace: bridge vmbr0, port eno1 (a veth standing in for"
 echo "an e1000e NIC), with TCP segmentation and receive offloads on."
+echo
+echo "First, what the node's kernel log says (a sample journal of a Proxmox"
+echo "host whose eno1 hung every 2 s):"
+
+run "$NICFIX" diagnose --input tests/fixtures/klog/demo-pve.log
+echo
+echo "diagnose advises 'nicfix apply eno1' now and 'nicfix persist vmbr0 eno1'"
+echo "for the next boot; the demo follows that advice."
 
 run "$NICFIX" status eno1
 run "$NICFIX" apply eno1
@@ -54,8 +62,9 @@ echo "A private copy of a Proxmox VE 8 interfaces file in $conf; the"
 echo "offloads are back on, as after a reboot without the fix."
 IF=$conf/etc/network/interfaces
 run "$NICFIX" -i "$IF" persist --dry-run vmbr0
-run "$NICFIX" -i "$IF" persist vmbr0
-run "$NICFIX" -i "$IF" persist vmbr0
+run "$NICFIX" -i "$IF" persist vmbr0 eno1
+run "$NICFIX" -i "$IF" persist vmbr0 eno1
 run "$NICFIX" -i "$IF" check
 run "$NICFIX" -i "$IF" check --apply
 run "$NICFIX" -i "$IF" check
+run "$NICFIX" diagnose --input tests/fixtures/klog/demo-pve.log
