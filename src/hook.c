@@ -211,6 +211,7 @@ int main(int argc, char **argv, char **envp)
 	h.cfg.path = v && *v ? v : "/etc/network/interfaces";
 	v = env_get(envp, "NICFIX_ROOT");
 	h.cfg.root = v && *v ? v : "/";
+	h.cfg.named_only = true; /* the boot path: read one stanza */
 	h.to_stderr = env_is(envp, "NICFIX_HOOK_STDERR", "1");
 
 	if (port) {

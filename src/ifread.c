@@ -141,8 +141,15 @@ void nfx_iffile_done(struct nfx_iffile *file)
 	file->inc = NULL;
 }
 
-int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
+/* @only: when not NULL, the stanzas of other interfaces are checked but
+ * not stored: the hook's boot path needs one stanza of a large file, and
+ * storing every option costs page faults it cannot afford
+ */
+static int parse_file(struct nfx_iffile *f, const char *only,
+		      struct nfx_err *err)
 {
+	bool skipping = false;
+
 	size_t cap_st = 0, cap_opts = 0, cap_inc = 0;
 	const char *buf = f->buf, *end = f->buf + f->len;
 	const char *line = buf;
@@ -203,6 +210,12 @@ int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
 				if (fam && *fam == '#')
 					fam = NULL;
 			}
+			skipping = only && !word_is(name, nlen, only);
+			if (skipping) {
+				cur = NULL;
+				line = next;
+				continue;
+			}
 			if (grow((void **)&f->st, &cap_st, f->nst, sizeof(*f->st)))
 				return nfx_err_set(err, -ENOMEM, "out of memory");
 			st = &f->st[f->nst++];
@@ -222,6 +235,7 @@ int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
 			cur = st;
 		} else if (top_keyword(w, wlen)) {
 			cur = NULL;
+			skipping = false;
 			if (word_is(w, wlen, "source") ||
 			    word_is(w, wlen, "source-directory")) {
 				struct nfx_ifinc *inc;
@@ -248,6 +262,10 @@ int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
 		} else {
 			struct nfx_ifopt *o;
 
+			if (skipping) {
+				line = next;
+				continue;
+			}
 			if (!cur)
 				return nfx_err_set(err, -EINVAL,
 						   "%s:%u: option '%.*s' outside of a stanza",
@@ -271,10 +289,16 @@ int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
 	return 0;
 }
 
+int nfx_iffile_parse(struct nfx_iffile *f, struct nfx_err *err)
+{
+	return parse_file(f, NULL, err);
+}
+
 /* ---- loading, with includes ------------------------------------------ */
 
 struct loader {
 	const char *root;
+	const char *only;
 	struct nfx_ifconf *conf;
 	size_t cap_files, cap_refs;
 	struct nfx_err *err;
@@ -494,7 +518,7 @@ static int load_file(struct loader *l, const char *path, int depth)
 	ret = read_file(path, &f->buf, &f->len, l->err);
 	if (ret < 0)
 		return ret;
-	ret = nfx_iffile_parse(f, l->err);
+	ret = parse_file(f, l->only, l->err);
 	if (ret < 0)
 		return ret;
 	/* stanzas and includes in reading order */
@@ -513,10 +537,11 @@ static int load_file(struct loader *l, const char *path, int depth)
 	return 0;
 }
 
-int nfx_ifconf_load(const char *root, const char *path,
-		    struct nfx_ifconf **ret_conf, struct nfx_err *err)
+int nfx_ifconf_load_only(const char *root, const char *path,
+			 const char *only, struct nfx_ifconf **ret_conf,
+			 struct nfx_err *err)
 {
-	struct loader l = { .root = root ? root : "/", .err = err };
+	struct loader l = { .root = root ? root : "/", .only = only, .err = err };
 	int ret;
 
 	l.conf = calloc(1, sizeof(*l.conf));
@@ -529,6 +554,12 @@ int nfx_ifconf_load(const char *root, const char *path,
 	}
 	*ret_conf = l.conf;
 	return 0;
+}
+
+int nfx_ifconf_load(const char *root, const char *path,
+		    struct nfx_ifconf **ret_conf, struct nfx_err *err)
+{
+	return nfx_ifconf_load_only(root, path, NULL, ret_conf, err);
 }
 
 void nfx_ifconf_free(struct nfx_ifconf *conf)

@@ -124,6 +124,14 @@ struct nfx_ifconf {
 int nfx_ifconf_load(const char *root, const char *path,
 		    struct nfx_ifconf **ret_conf, struct nfx_err *err);
 
+/**
+ * nfx_ifconf_load_only() - nfx_ifconf_load() keeping only the stanzas of
+ *	interface @only (NULL: all); the others are still checked
+ */
+int nfx_ifconf_load_only(const char *root, const char *path,
+			 const char *only, struct nfx_ifconf **ret_conf,
+			 struct nfx_err *err);
+
 /** nfx_ifconf_free() - NULL is fine */
 void nfx_ifconf_free(struct nfx_ifconf *conf);
 

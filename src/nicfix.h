@@ -307,6 +307,8 @@ const char *nfx_result_name(enum nfx_result result);
  * @lensdir: directory of the project's Augeas lens
  * @backup_dir: where previous versions are kept (outside /etc/network)
  * @lock_timeout_ms: how long to wait for another writer
+ * @named_only: nfx_offloads_read() of one bridge keeps only its stanzas:
+ *	the boot path; "behind" is then not worked out and reads true
  */
 struct nfx_cfgopts {
 	const char *root;
@@ -314,6 +316,7 @@ struct nfx_cfgopts {
 	const char *lensdir;
 	const char *backup_dir;
 	int lock_timeout_ms;
+	bool named_only;
 };
 
 enum nfx_action {

@@ -59,7 +59,7 @@ static int off_request(const struct nfx_offline *line, struct nfx_featreq **ret)
 }
 
 static int scan_stanza(const struct nfx_ifconf *conf, const struct nfx_ifref *ref,
-		       struct list *l, size_t first)
+		       struct list *l, size_t first, bool named_only)
 {
 	const struct nfx_ifstanza *st = ref->st;
 	char name[NFX_IFNAMSIZ];
@@ -108,11 +108,11 @@ static int scan_stanza(const struct nfx_ifconf *conf, const struct nfx_ifref *re
 		snprintf(o->port, sizeof(o->port), "%s",
 			 line.dev[0] == '$' ? name : line.dev);
 		o->guarded = line.guarded;
-		if (!have_ports) {
+		if (!have_ports && !named_only) {
 			nfx_ifports_behind(conf, name, &ports);
 			have_ports = true;
 		}
-		o->behind = !strcmp(o->port, name) ||
+		o->behind = named_only || !strcmp(o->port, name) ||
 			    nfx_ifports_has(&ports, o->port);
 		for (k = 0; k < line.n; k++)
 			if (line.feat[k].on) {
@@ -143,7 +143,10 @@ int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
 	size_t r, b;
 	int rc;
 
-	rc = nfx_ifconf_load(o->root, o->path, &conf, err);
+	bool only = o->named_only && nbridges == 1;
+
+	rc = nfx_ifconf_load_only(o->root, o->path, only ? bridges[0] : NULL,
+				  &conf, err);
 	if (rc < 0)
 		return rc;
 	for (b = 0; b < nbridges; b++)
@@ -160,7 +163,7 @@ int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
 			wanted = nfx_ifstanza_is(ref->st, bridges[b]);
 		if (!wanted || ref->st->kind != NFX_ST_IFACE)
 			continue;
-		rc = scan_stanza(conf, ref, &l, l.n);
+		rc = scan_stanza(conf, ref, &l, l.n, only);
 		if (rc < 0) {
 			rc = nfx_err_set(err, rc, "out of memory");
 			goto out_free;
