@@ -33,8 +33,30 @@ static void bridge_of(struct nfx_live *live, const struct nfx_link *l,
 		memcpy(bridge, m.master, NFX_IFNAMSIZ);
 }
 
+/* The members of a bridge or bond: the links whose master it is. */
+static void members(const struct nfx_link *all, size_t n,
+		    const struct nfx_link *l, char *buf, size_t len)
+{
+	size_t i, pos = 0;
+
+	buf[0] = '\0';
+	if (l->kind != NFX_LINK_BRIDGE && l->kind != NFX_LINK_BOND)
+		return;
+	for (i = 0; i < n; i++) {
+		int w;
+
+		if (strcmp(all[i].master, l->name))
+			continue;
+		w = snprintf(buf + pos, len - pos, "%s%s", pos ? " " : "",
+			     all[i].name);
+		if (w < 0 || (size_t)w >= len - pos)
+			break;
+		pos += (size_t)w;
+	}
+}
+
 static void show_text(struct cli *cli, const struct nfx_link *l,
-		      const char *bridge, const char *bond,
+		      const char *bridge, const char *bond, const char *ports,
 		      const struct nfx_features *f)
 {
 	const char *n = l->name;
@@ -51,6 +73,9 @@ static void show_text(struct cli *cli, const struct nfx_link *l,
 		printf("%s: bridge %s\n", n, bridge);
 	if (l->parent[0])
 		printf("%s: parent %s\n", n, l->parent);
+	if (ports[0])
+		printf("%s: %s %s\n", n,
+		       l->kind == NFX_LINK_BOND ? "slaves" : "ports", ports);
 	if (!f)
 		return;
 	for (i = 0; i < N_SHOWN; i++) {
@@ -66,7 +91,7 @@ static void show_text(struct cli *cli, const struct nfx_link *l,
 }
 
 static void show_json(struct cli *cli, const struct nfx_link *l,
-		      const char *bridge, const char *bond,
+		      const char *bridge, const char *bond, const char *ports,
 		      const struct nfx_features *f, const char *error)
 {
 	struct json *j = &cli->j;
@@ -83,6 +108,7 @@ static void show_json(struct cli *cli, const struct nfx_link *l,
 	json_str(j, "bond", bond[0] ? bond : NULL);
 	json_str(j, "bridge", bridge[0] ? bridge : NULL);
 	json_str(j, "parent", l->parent[0] ? l->parent : NULL);
+	json_str(j, "members", ports[0] ? ports : NULL);
 	if (error)
 		json_str(j, "error", error);
 	json_obj_begin(j, "features");
@@ -107,10 +133,10 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct nfx_link *links = NULL;
+	struct nfx_link *links = NULL, *all = NULL;
 	struct nfx_live *live = NULL;
 	struct nfx_err err = { 0 };
-	size_t n = 0, i;
+	size_t n = 0, nall = 0, i;
 	int opt, ret, status;
 
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -147,6 +173,12 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 			goto out_free;
 		}
 	}
+	/* every link, to name each bridge's and bond's members */
+	ret = nfx_link_list(live, &all, &nall, &err);
+	if (ret < 0) {
+		status = cli_error(cli, cli_status(ret), "%s", err.msg);
+		goto out_free;
+	}
 	if (cli->json) {
 		cli_json_begin(cli);
 		json_str(&cli->j, "backend", nfx_live_backend(live));
@@ -154,13 +186,14 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		struct nfx_features *f = NULL;
-		char bridge[NFX_IFNAMSIZ], bond[NFX_IFNAMSIZ];
+		char bridge[NFX_IFNAMSIZ], bond[NFX_IFNAMSIZ], ports[512];
 		const char *ferr = NULL;
 
 		/* "all interfaces" means the ones that carry traffic */
 		if (!argc && links[i].loopback)
 			continue;
 		bridge_of(live, &links[i], bridge, bond);
+		members(all, nall, &links[i], ports, sizeof(ports));
 		ret = nfx_features_get(live, links[i].name, &f, &err);
 		if (ret < 0) {
 			ferr = err.msg;
@@ -168,9 +201,9 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 				 links[i].name, err.msg);
 		}
 		if (cli->json)
-			show_json(cli, &links[i], bridge, bond, f, ferr);
+			show_json(cli, &links[i], bridge, bond, ports, f, ferr);
 		else if (!cli->quiet)
-			show_text(cli, &links[i], bridge, bond, f);
+			show_text(cli, &links[i], bridge, bond, ports, f);
 		nfx_features_free(f);
 	}
 	if (cli->json) {
@@ -178,6 +211,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		cli_json_end(cli, EXIT_OK);
 	}
 out_free:
+	free(all);
 	free(links);
 	nfx_live_close(live);
 	return status;

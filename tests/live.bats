@@ -147,9 +147,13 @@ teardown() {
 }
 
 @test "status --json parses and names the bridge" {
+	add_port eno2 vmbr0
 	run -0 --separate-stderr ns "$NICFIX" --json status eno1 vmbr0
 	echo "$output" | jq -e '.interfaces[0].bridge == "vmbr0" and .interfaces[0].driver == "veth"'
+	echo "$output" | jq -e '.interfaces[1].members == "eno1 eno2"'
 	echo "$output" | jq -e '.interfaces[1].kind == "bridge" and .interfaces[0].features.gso.state == "on"'
+	run -0 ns "$NICFIX" status vmbr0
+	[[ "$output" == *"vmbr0: ports eno1 eno2"* ]]
 }
 
 @test "status of an unknown interface is exit 2" {
