@@ -26,6 +26,7 @@ enum {
 
 struct hook {
 	struct nfx_cfgopts cfg;
+	const char *addrfam; /* ADDRFAM: "inet", "inet6", or ifupdown2's list */
 	bool to_stderr;
 	bool log_open;
 	int status; /* the worst status seen, for NICFIX_STRICT=1 */
@@ -160,6 +161,22 @@ static void apply_line(struct hook *h, struct nfx_live **live,
 	nfx_report_done(&r);
 }
 
+/* is @family one of the comma-separated families in @list? */
+static bool family_listed(const char *list, const char *family)
+{
+	size_t len = strlen(family);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncmp(p, family, len) && (p[len] == ',' || !p[len]))
+			return true;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
 /*
  * Re-apply the lines of @bridge (ifup), or every line whose port is @port
  * (udev, after a NIC re-probe: the driver came back with its defaults).
@@ -178,6 +195,17 @@ static void run(struct hook *h, const char *bridge, const char *port)
 		worse(h, errno_status(n));
 		hook_log(h, LOG_WARNING, "%s: %s", bridge ? bridge : port,
 			 err.msg);
+		return;
+	}
+	/* ifupdown runs the hooks once per address family of the bridge:
+	 * act in the run of the stanza that holds the lines, so a bridge
+	 * with inet and inet6 stanzas is handled once (ifupdown2 passes
+	 * every family at once, "inet,inet6")
+	 */
+	if (bridge && n > 0 && h->addrfam && *h->addrfam && v[0].family[0] &&
+	    !family_listed(h->addrfam, v[0].family))
+	{
+		nfx_offloads_free(v, n);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -213,6 +241,7 @@ int main(int argc, char **argv, char **envp)
 	h.cfg.root = v && *v ? v : "/";
 	h.cfg.named_only = true; /* the boot path: read one stanza */
 	h.to_stderr = env_is(envp, "NICFIX_HOOK_STDERR", "1");
+	h.addrfam = env_get(envp, "ADDRFAM");
 
 	if (port) {
 		run(&h, NULL, port);

@@ -397,6 +397,7 @@ const char *nfx_action_name(enum nfx_action action);
 /**
  * struct nfx_offload - one offload line found in a bridge stanza
  * @bridge: the stanza's interface
+ * @family: the stanza's address family ("inet", "inet6"; "" if none)
  * @port: the device the line changes
  * @file: where it is (borrowed from the list) and @lineno
  * @cmd: the command (malloc'd)
@@ -408,6 +409,7 @@ const char *nfx_action_name(enum nfx_action action);
  */
 struct nfx_offload {
 	char bridge[NFX_IFNAMSIZ];
+	char family[16];
 	char port[NFX_IFNAMSIZ];
 	char *file;
 	unsigned int lineno;

@@ -95,6 +95,8 @@ static int scan_stanza(const struct nfx_ifconf *conf, const struct nfx_ifref *re
 			return -ENOMEM;
 		}
 		memcpy(o->bridge, name, sizeof(name));
+		if (st->family && st->familylen < sizeof(o->family))
+			memcpy(o->family, st->family, st->familylen);
 		o->cmd = cmd;
 		o->file = strdup(ref->file->path);
 		o->lineno = op->lineno;

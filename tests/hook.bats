@@ -264,3 +264,27 @@ logged() {
 	[ "$(logged "vmbr0: /etc/network/interfaces:1: option 'bridge-ports' outside")" -eq 1 ]
 	ns ip -o link show vmbr0 | grep -q '[<,]UP[,>]'
 }
+
+@test "a bridge with inet and inet6 stanzas is handled once per bridge up" {
+	ns_setup
+	use_fixture dual-stack.interfaces
+	ns ip link set eno1 name enp0s31f6
+	"$NICFIX" -q -i "$IF" persist vmbr0
+	features_on enp0s31f6 tx-tcp-segmentation
+	# ifupdown: one run per family; only the inet one (the stanza with
+	# the line) acts
+	run -0 --separate-stderr ns env IFACE=vmbr0 PHASE=post-up MODE=start \
+		ADDRFAM=inet6 "$HOOK"
+	[ -z "$stderr" ]
+	[ "$(feature enp0s31f6 tx-tcp-segmentation)" = on ]
+	run -0 --separate-stderr ns env IFACE=vmbr0 PHASE=post-up MODE=start \
+		ADDRFAM=inet "$HOOK"
+	[[ "$stderr" == *"vmbr0: enp0s31f6: turned off:"*"tx-tcp-segmentation"* ]]
+	[ "$(feature enp0s31f6 tx-tcp-segmentation)" = off ]
+	# ifupdown2: every family in one run
+	features_on enp0s31f6 tx-tcp-segmentation
+	run -0 --separate-stderr ns env IFACE=vmbr0 PHASE=post-up MODE=start \
+		ADDRFAM=inet,inet6 "$HOOK"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "$(feature enp0s31f6 tx-tcp-segmentation)" = off ]
+}
