@@ -71,12 +71,12 @@ $(BA)/nicfix-hook: $(BA)/obj/hook.o $(BA)/libnicfix.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS_MNL) $(LDLIBS)
 
 # unit tests of the pure modules, built with the sanitizers
-$(BA)/unit: tests/unit/unit.c $(BA)/libnicfix.a
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
+$(BA)/unit: tests/unit/unit.c tests/unit/check.h $(BA)/libnicfix.a
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
 
 # unit tests of the kernel-log parser and the grouping
-$(BA)/unit-klog: tests/unit/unit_klog.c $(BA)/libnicfix.a
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
+$(BA)/unit-klog: tests/unit/unit_klog.c tests/unit/check.h $(BA)/libnicfix.a
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
 
 deps:
 	@bash .ci/deps.sh

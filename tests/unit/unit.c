@@ -9,19 +9,7 @@
 #include "nicfix.h"
 #include "offline.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                    \
-	do {                                                                \
-		if (cond) {                                                 \
-			passed++;                                           \
-		} else {                                                    \
-			failed++;                                           \
-			printf("not ok: %s:%d: ", __FILE__, __LINE__);      \
-			printf(__VA_ARGS__);                                \
-			putchar('\n');                                      \
-		}                                                           \
-	} while (0)
+#include "check.h"
 
 static void test_ifname(void)
 {
