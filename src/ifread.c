@@ -94,13 +94,26 @@ static bool word_is(const char *w, size_t len, const char *s)
 	return len == strlen(s) && !memcmp(w, s, len);
 }
 
+/* the same against a literal, without a strlen() per line */
+#define WORD_IS(w, len, lit) \
+	((len) == sizeof(lit) - 1 && !memcmp((w), (lit), sizeof(lit) - 1))
+
 static bool top_keyword(const char *w, size_t len)
 {
-	return word_is(w, len, "auto") || word_is(w, len, "source") ||
-	       word_is(w, len, "source-directory") ||
-	       word_is(w, len, "no-scripts") ||
-	       word_is(w, len, "no-auto-down") || word_is(w, len, "rename") ||
+	return WORD_IS(w, len, "auto") || WORD_IS(w, len, "source") ||
+	       WORD_IS(w, len, "source-directory") ||
+	       WORD_IS(w, len, "no-scripts") ||
+	       WORD_IS(w, len, "no-auto-down") || WORD_IS(w, len, "rename") ||
 	       (len > 6 && !memcmp(w, "allow-", 6));
+}
+
+/* Could a line starting with @c start a stanza or be a top-level
+ * keyword (iface mapping vlan template auto allow-* source* no-* rename)?
+ */
+static bool keyword_initial(char c)
+{
+	return c == 'i' || c == 'm' || c == 'v' || c == 't' || c == 'a' ||
+	       c == 's' || c == 'n' || c == 'r';
 }
 
 static int grow(void **v, size_t *cap, size_t n, size_t size)
@@ -189,13 +202,14 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 		p = line;
 		while (p < eol && (blank(*p) || *p == '\r'))
 			p++;
-		if (p == eol || *p == '#') {
+		/* an option of a stanza we do not keep: nothing to look at */
+		if (p == eol || *p == '#' || (skipping && !keyword_initial(*p))) {
 			line = next;
 			continue;
 		}
 		w = nfx_ifword_next(&p, eol, &wlen);
-		if (word_is(w, wlen, "iface") || word_is(w, wlen, "mapping") ||
-		    word_is(w, wlen, "vlan") || word_is(w, wlen, "template")) {
+		if (WORD_IS(w, wlen, "iface") || WORD_IS(w, wlen, "mapping") ||
+		    WORD_IS(w, wlen, "vlan") || WORD_IS(w, wlen, "template")) {
 			struct nfx_ifstanza *st;
 			const char *name, *fam = NULL;
 			size_t nlen, flen = 0;
@@ -236,8 +250,8 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 		} else if (top_keyword(w, wlen)) {
 			cur = NULL;
 			skipping = false;
-			if (word_is(w, wlen, "source") ||
-			    word_is(w, wlen, "source-directory")) {
+			if (WORD_IS(w, wlen, "source") ||
+			    WORD_IS(w, wlen, "source-directory")) {
 				struct nfx_ifinc *inc;
 				const char *vend;
 
