@@ -136,21 +136,6 @@ static int read_host(struct cli *cli, const char *since,
 			 last.msg[0] ? last.msg : "no source");
 }
 
-/* The bridge @l ends up in: its master, or its bond's master. */
-static void live_bridge(struct nfx_live *live, const struct nfx_link *l,
-			char *bridge)
-{
-	struct nfx_link m;
-
-	bridge[0] = '\0';
-	if (l->master_kind == NFX_LINK_BRIDGE)
-		memcpy(bridge, l->master, NFX_IFNAMSIZ);
-	else if (l->master_kind == NFX_LINK_BOND &&
-		 nfx_link_get(live, l->master, &m, NULL) == 0 &&
-		 m.master_kind == NFX_LINK_BRIDGE)
-		memcpy(bridge, m.master, NFX_IFNAMSIZ);
-}
-
 /**
  * struct facts - what this host says of one event's interface
  * @live: for nfx_diag_advise()
@@ -204,7 +189,7 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		return;
 	}
 	f->live.present = true;
-	live_bridge(*live, &link, f->live.bridge);
+	nfx_link_bridge(*live, &link, f->live.bridge, NULL);
 	memcpy(f->live.driver, link.driver, sizeof(f->live.driver));
 	if (nfx_features_get(*live, ev->ifname, &feat, &err) < 0) {
 		snprintf(f->why, sizeof(f->why), "cannot read features: %s",

@@ -12,27 +12,6 @@ static const char *const shown[] = { "rx", "tx", "sg", "tso", "gso", "gro",
 
 #define N_SHOWN (sizeof(shown) / sizeof(shown[0]))
 
-/* The bridge a port ends up in: its master, or its bond's master. */
-static void bridge_of(struct nfx_live *live, const struct nfx_link *l,
-		      char *bridge, char *bond)
-{
-	struct nfx_link m;
-
-	bridge[0] = bond[0] = '\0';
-	if (!l->master[0])
-		return;
-	if (l->master_kind == NFX_LINK_BRIDGE) {
-		memcpy(bridge, l->master, NFX_IFNAMSIZ);
-		return;
-	}
-	if (l->master_kind != NFX_LINK_BOND)
-		return;
-	memcpy(bond, l->master, NFX_IFNAMSIZ);
-	if (nfx_link_get(live, l->master, &m, NULL) == 0 &&
-	    m.master_kind == NFX_LINK_BRIDGE)
-		memcpy(bridge, m.master, NFX_IFNAMSIZ);
-}
-
 /* The members of a bridge or bond: the links whose master it is. */
 static void members(const struct nfx_link *all, size_t n,
 		    const struct nfx_link *l, char *buf, size_t len)
@@ -192,7 +171,7 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 		/* "all interfaces" means the ones that carry traffic */
 		if (!argc && links[i].loopback)
 			continue;
-		bridge_of(live, &links[i], bridge, bond);
+		nfx_link_bridge(live, &links[i], bridge, bond);
 		members(all, nall, &links[i], ports, sizeof(ports));
 		ret = nfx_features_get(live, links[i].name, &f, &err);
 		if (ret < 0) {

@@ -186,6 +186,15 @@ int nfx_link_list(struct nfx_live *live, struct nfx_link **ret_links,
 		  size_t *ret_n, struct nfx_err *err);
 
 /**
+ * nfx_link_bridge() - the bridge @link ends up in
+ * @ret_bridge: its master when that is a bridge, or the bridge its bond is
+ *	enslaved to; "" when none (NFX_IFNAMSIZ bytes)
+ * @ret_bond: the bond in between, "" when none; may be NULL
+ */
+void nfx_link_bridge(struct nfx_live *live, const struct nfx_link *link,
+		     char *ret_bridge, char *ret_bond);
+
+/**
  * nfx_link_kind_name() - "port", "bridge", "bond", "vlan", "other"
  */
 const char *nfx_link_kind_name(enum nfx_link_kind kind);

@@ -232,3 +232,24 @@ out_free:
 	free(c.v);
 	return ret;
 }
+
+void nfx_link_bridge(struct nfx_live *live, const struct nfx_link *link,
+		     char *ret_bridge, char *ret_bond)
+{
+	struct nfx_link m;
+
+	ret_bridge[0] = '\0';
+	if (ret_bond)
+		ret_bond[0] = '\0';
+	if (link->master_kind == NFX_LINK_BRIDGE) {
+		memcpy(ret_bridge, link->master, NFX_IFNAMSIZ);
+		return;
+	}
+	if (link->master_kind != NFX_LINK_BOND)
+		return;
+	if (ret_bond)
+		memcpy(ret_bond, link->master, NFX_IFNAMSIZ);
+	if (nfx_link_get(live, link->master, &m, NULL) == 0 &&
+	    m.master_kind == NFX_LINK_BRIDGE)
+		memcpy(ret_bridge, m.master, NFX_IFNAMSIZ);
+}
