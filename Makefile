@@ -26,7 +26,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
 # the core: no printing, no exit, no environ
-CORE := err ifname feat offline ifread ifports ifcfg persist offloads safefile diff nl ethnl ethioctl rtnl live apply klog diag
+CORE := err path ifname feat offline ifread ifports ifcfg persist offloads safefile diff nl ethnl ethioctl rtnl live apply klog diag
 # the nicfix front end
 CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose
 

@@ -11,6 +11,7 @@
 #include "ifports.h"
 #include "ifread.h"
 #include "offline.h"
+#include "path.h"
 #include "safefile.h"
 
 const char *nfx_action_name(enum nfx_action action)
@@ -236,11 +237,10 @@ static char *restyle(const struct edit *e, char *text)
 
 static int pending_gui_changes(const char *path, struct nfx_err *err)
 {
-	char pending[PATH_MAX];
-	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], pending[PATH_MAX + 32];
 
-	snprintf(pending, sizeof(pending), "%.*s/interfaces.new",
-		 slash ? (int)(slash - path) : 1, slash ? path : ".");
+	snprintf(pending, sizeof(pending), "%s/interfaces.new",
+		 nfx_path_dir(path, dir, sizeof(dir)));
 	if (access(pending, F_OK) == 0)
 		return nfx_err_set(err, -EEXIST,
 				   "%s: pending Proxmox VE network changes; apply or revert them first (or use --force)",
@@ -348,7 +348,6 @@ int nfx_persist(const struct nfx_cfgopts *o, const char *bridge,
 	char dir[PATH_MAX], *stanza = NULL, *whole = NULL;
 	const char *phys[NFX_MAX_PORTS];
 	struct nfx_ports pp;
-	const char *slash = strrchr(o->path, '/');
 	size_t i, n = nports, newlen;
 	int rc;
 
@@ -362,13 +361,8 @@ int nfx_persist(const struct nfx_cfgopts *o, const char *bridge,
 		if (rc < 0)
 			return rc;
 	}
-	if (!slash)
-		strcpy(dir, ".");
-	else if (slash == o->path)
-		strcpy(dir, "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - o->path), o->path);
-	rc = nfx_lock_take(&lock, dir, o->lock_timeout_ms, err);
+	rc = nfx_lock_take(&lock, nfx_path_dir(o->path, dir, sizeof(dir)),
+			   o->lock_timeout_ms, err);
 	if (rc < 0)
 		return rc;
 	/* read under the lock: another writer may just have changed it */

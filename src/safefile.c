@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "path.h"
 #include "safefile.h"
 
 static int flock_wait(int fd, int timeout_ms)
@@ -167,7 +168,7 @@ int nfx_safefile_replace(const char *path, const char *data, size_t len,
 			 struct nfx_err *err)
 {
 	char target[PATH_MAX], tmp[PATH_MAX + 32], dir[PATH_MAX];
-	const char *slash, *base;
+	const char *base;
 	struct stat sb;
 	int fd, dfd, ret;
 
@@ -177,10 +178,9 @@ int nfx_safefile_replace(const char *path, const char *data, size_t len,
 		return nfx_err_set(err, -errno, "%s: %s", target, strerror(errno));
 	if (!S_ISREG(sb.st_mode))
 		return nfx_err_set(err, -EINVAL, "%s: not a regular file", target);
-	slash = strrchr(target, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash == target ? 1 : (int)(slash - target),
-		 target);
-	base = slash + 1;
+	/* realpath() made it absolute: there is a slash */
+	nfx_path_dir(target, dir, sizeof(dir));
+	base = strrchr(target, '/') + 1;
 	if (backup_dir) {
 		ret = backup(target, &sb, backup_dir, ret_backup, err);
 		if (ret < 0)
