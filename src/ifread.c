@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "ifread.h"
+#include "path.h"
 
 #define MAX_FILE_SIZE (64u << 20)
 #define MAX_DEPTH 16
@@ -371,16 +372,13 @@ out_close:
 	return ret;
 }
 
-static bool already_loaded(const struct nfx_ifconf *conf, const char *path)
+/* each file's real path is resolved once, when it is loaded */
+static bool already_loaded(const struct nfx_ifconf *conf, const char *real)
 {
-	char real[PATH_MAX];
-	char other[PATH_MAX];
 	size_t i;
 
-	if (!realpath(path, real))
-		return false;
 	for (i = 0; i < conf->nfiles; i++)
-		if (realpath(conf->files[i]->path, other) && !strcmp(real, other))
+		if (conf->files[i]->real && !strcmp(real, conf->files[i]->real))
 			return true;
 	return false;
 }
@@ -474,16 +472,11 @@ static int load_include(struct loader *l, const struct nfx_iffile *f,
 			const struct nfx_ifinc *inc, int depth)
 {
 	char dir[PATH_MAX], pattern[PATH_MAX];
-	const char *slash = strrchr(f->path, '/');
 	glob_t g;
 	size_t i;
 	int ret;
 
-	if (slash)
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - f->path),
-			 f->path);
-	else
-		snprintf(dir, sizeof(dir), ".");
+	nfx_path_dir(f->path, dir, sizeof(dir));
 	if (resolve(l, dir, inc->arg, inc->arglen, pattern, sizeof(pattern)))
 		return nfx_err_set(l->err, -ENAMETOOLONG,
 				   "%s:%u: include path too long", f->path,
@@ -509,7 +502,9 @@ static int load_include(struct loader *l, const struct nfx_iffile *f,
 static int load_file(struct loader *l, const char *path, int depth)
 {
 	struct nfx_ifconf *c = l->conf;
+	char real[PATH_MAX];
 	struct nfx_iffile *f;
+	bool have_real;
 	size_t i, k;
 	int ret;
 
@@ -518,7 +513,8 @@ static int load_file(struct loader *l, const char *path, int depth)
 				   "%s: includes nested more than %d deep", path,
 				   MAX_DEPTH);
 	/* a file sourced twice, or a cycle, is read once */
-	if (depth > 0 && already_loaded(c, path))
+	have_real = realpath(path, real) != NULL;
+	if (depth > 0 && have_real && already_loaded(c, real))
 		return 0;
 	if (grow((void **)&c->files, &l->cap_files, c->nfiles, sizeof(*c->files)))
 		return nfx_err_set(l->err, -ENOMEM, "out of memory");
@@ -527,7 +523,8 @@ static int load_file(struct loader *l, const char *path, int depth)
 		return nfx_err_set(l->err, -ENOMEM, "out of memory");
 	c->files[c->nfiles++] = f;
 	f->path = strdup(path);
-	if (!f->path)
+	f->real = have_real ? strdup(real) : NULL;
+	if (!f->path || (have_real && !f->real))
 		return nfx_err_set(l->err, -ENOMEM, "out of memory");
 	ret = read_file(path, &f->buf, &f->len, l->err);
 	if (ret < 0)
@@ -586,6 +583,7 @@ void nfx_ifconf_free(struct nfx_ifconf *conf)
 		nfx_iffile_done(conf->files[i]);
 		free(conf->files[i]->buf);
 		free(conf->files[i]->path);
+		free(conf->files[i]->real);
 		free(conf->files[i]);
 	}
 	free(conf->files);

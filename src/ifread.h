@@ -72,12 +72,14 @@ struct nfx_ifinc {
 /**
  * struct nfx_iffile - one file of the configuration
  * @path: where it was read (under the root)
+ * @real: its realpath(), to read a file sourced twice only once (or NULL)
  * @buf: its bytes, NUL-terminated, @len long (owned)
  * @st: its stanzas, @nst; @opts: their options, @nopts;
  * @inc: its include lines, @ninc
  */
 struct nfx_iffile {
 	char *path;
+	char *real;
 	char *buf;
 	size_t len;
 	struct nfx_ifstanza *st;
