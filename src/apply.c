@@ -155,6 +155,46 @@ bool nfx_report_changed(const struct nfx_report *report)
 	return false;
 }
 
+static bool picked(const struct nfx_item *it, enum nfx_pick pick)
+{
+	switch (pick) {
+	case NFX_PICK_ON:
+		return it->on;
+	case NFX_PICK_TURNED_OFF:
+		return !it->on && it->result == NFX_RES_OFF;
+	default:
+		return !it->on && it->result != NFX_RES_OFF;
+	}
+}
+
+size_t nfx_report_names(const struct nfx_report *report, enum nfx_pick pick,
+			char *buf, size_t len)
+{
+	size_t i, pos = 0, count = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < report->n; i++) {
+		int n;
+
+		if (!picked(&report->items[i], pick))
+			continue;
+		count++;
+		if (pos >= len)
+			continue;
+		n = snprintf(buf + pos, len - pos, "%s%s", pos ? " " : "",
+			     report->items[i].name);
+		if (n < 0 || (size_t)n >= len - pos) {
+			/* cut at a whole name; keep counting, stop writing */
+			buf[pos] = '\0';
+			pos = len;
+		} else {
+			pos += (size_t)n;
+		}
+	}
+	return count;
+}
+
 const char *nfx_result_name(enum nfx_result result)
 {
 	static const char *const names[] = {

@@ -14,24 +14,6 @@ struct live_result {
 	bool applied;
 };
 
-static void names_on(const struct nfx_report *r, char *buf, size_t len)
-{
-	size_t i, pos = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < r->n; i++) {
-		int n;
-
-		if (!r->items[i].on)
-			continue;
-		n = snprintf(buf + pos, len - pos, "%s%s", pos ? " " : "",
-			     r->items[i].name);
-		if (n < 0 || (size_t)n >= len - pos)
-			break;
-		pos += (size_t)n;
-	}
-}
-
 static int check_live(struct cli *cli, struct nfx_live *live,
 		      const struct nfx_offload *o, bool apply,
 		      struct live_result *lr)
@@ -73,7 +55,7 @@ static int check_live(struct cli *cli, struct nfx_live *live,
 			goto out;
 		}
 	}
-	names_on(&r, lr->drift, sizeof(lr->drift));
+	nfx_report_names(&r, NFX_PICK_ON, lr->drift, sizeof(lr->drift));
 	lr->state = "drift";
 	status = cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s: still on: %s",
 			   o->file, o->lineno, o->bridge, o->port, lr->drift);

@@ -87,15 +87,6 @@ static void hook_log(struct hook *h, int prio, const char *fmt, ...)
 			prio <= LOG_WARNING ? "warning: " : "", line);
 }
 
-/* append " name" to @buf, which holds @*pos bytes */
-static void add_name(char *buf, size_t len, size_t *pos, const char *name)
-{
-	int n = snprintf(buf + *pos, len - *pos, "%s%s", *pos ? " " : "", name);
-
-	if (n > 0)
-		*pos = (size_t)n >= len - *pos ? len - 1 : *pos + (size_t)n;
-}
-
 /*
  * Log what nfx_apply() did to one port: what it turned off, what was off
  * already, and what stays on (the device cannot change it, or it refused).
@@ -104,26 +95,17 @@ static void log_report(struct hook *h, const char *what,
 		       const struct nfx_report *r)
 {
 	char done[256], already[256], on[256];
-	size_t pd = 0, pa = 0, po = 0, i;
+	size_t nd = nfx_report_names(r, NFX_PICK_TURNED_OFF, done, sizeof(done));
+	size_t na = nfx_report_names(r, NFX_PICK_ALREADY_OFF, already,
+				     sizeof(already));
 
-	done[0] = already[0] = on[0] = '\0';
-	for (i = 0; i < r->n; i++) {
-		const struct nfx_item *it = &r->items[i];
-
-		if (it->on)
-			add_name(on, sizeof(on), &po, it->name);
-		else if (it->result == NFX_RES_OFF)
-			add_name(done, sizeof(done), &pd, it->name);
-		else
-			add_name(already, sizeof(already), &pa, it->name);
-	}
-	if (po) {
+	if (nfx_report_names(r, NFX_PICK_ON, on, sizeof(on))) {
 		worse(h, HOOK_FINDING);
 		hook_log(h, LOG_WARNING, "%s: still on: %s; turned off: %s; already off: %s",
-			 what, on, pd ? done : "none", pa ? already : "none");
+			 what, on, nd ? done : "none", na ? already : "none");
 	} else {
 		hook_log(h, LOG_INFO, "%s: turned off: %s; already off: %s", what,
-			 pd ? done : "none", pa ? already : "none");
+			 nd ? done : "none", na ? already : "none");
 	}
 }
 

@@ -304,6 +304,20 @@ bool nfx_report_ok(const struct nfx_report *report);
  */
 bool nfx_report_changed(const struct nfx_report *report);
 
+enum nfx_pick {
+	NFX_PICK_ON,	      /* still on, whatever the reason */
+	NFX_PICK_TURNED_OFF,  /* NFX_RES_OFF */
+	NFX_PICK_ALREADY_OFF, /* off, and not by this operation */
+};
+
+/**
+ * nfx_report_names() - the kernel names of one kind of item, for messages
+ * @buf: receives them space separated ("" when none), cut to fit @len
+ * Return: how many items are of that kind.
+ */
+size_t nfx_report_names(const struct nfx_report *report, enum nfx_pick pick,
+			char *buf, size_t len);
+
 /** nfx_result_name() - "off", "already off", "fixed", "failed", "drift" */
 const char *nfx_result_name(enum nfx_result result);
 

@@ -326,8 +326,43 @@ static void test_offline_complete(void)
 	nfx_featreq_free(req);
 }
 
+static void test_report_names(void)
+{
+	struct nfx_item items[] = {
+		{ "tx-tcp-segmentation", NFX_RES_OFF, false },
+		{ "rx-gro", NFX_RES_ALREADY_OFF, false },
+		{ "rx-lro", NFX_RES_FIXED, false },
+		{ "tx-tcp6-segmentation", NFX_RES_FAILED, true },
+		{ "tx-generic-segmentation", NFX_RES_OFF, false },
+	};
+	struct nfx_report r = { "eno1", 5, items };
+	static const struct {
+		enum nfx_pick pick;
+		size_t len;
+		size_t count;
+		const char *want;
+	} rows[] = {
+		{ NFX_PICK_ON, 64, 1, "tx-tcp6-segmentation" },
+		{ NFX_PICK_TURNED_OFF, 64, 2,
+		  "tx-tcp-segmentation tx-generic-segmentation" },
+		{ NFX_PICK_ALREADY_OFF, 64, 2, "rx-gro rx-lro" },
+		/* cut to fit, but every item still counted */
+		{ NFX_PICK_TURNED_OFF, 22, 2, "tx-tcp-segmentation" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char buf[64];
+		size_t n = nfx_report_names(&r, rows[i].pick, buf, rows[i].len);
+
+		CHECK(n == rows[i].count && !strcmp(buf, rows[i].want),
+		      "report_names row %zu: %zu '%s'", i, n, buf);
+	}
+}
+
 int main(void)
 {
+	test_report_names();
 	test_offline_parse();
 	test_offline_complete();
 	test_ifname();
