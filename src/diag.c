@@ -800,6 +800,15 @@ static void open_block(struct nfx_diag *d, struct ev *e, enum nfx_diag_what what
 }
 
 /* A message seen twice in a row at the same time was logged twice. */
+/* count @n events in @total, and in @after once a hang was reported */
+static void count(const struct ev *e, unsigned long *total,
+		  unsigned long *after, unsigned long n)
+{
+	*total += n;
+	if (e->pub.reports)
+		*after += n;
+}
+
 static bool dup_record(struct ev *e, enum nfx_diag_what what,
 		       const struct nfx_klog_rec *rec)
 {
@@ -889,25 +898,19 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 	case NFX_WHAT_RESET:
 		if (dup_record(e, what, rec))
 			break;
-		e->pub.resets += n;
-		if (e->pub.reports)
-			e->pub.resets_after += n;
+		count(e, &e->pub.resets, &e->pub.resets_after, n);
 		if (contains(dv.body, dv.body_len, "unexpectedly"))
 			e->unexpected = true;
 		break;
 	case NFX_WHAT_DOWN:
 		if (dup_record(e, what, rec))
 			break;
-		e->pub.link_down += n;
-		if (e->pub.reports)
-			e->pub.down_after += n;
+		count(e, &e->pub.link_down, &e->pub.down_after, n);
 		break;
 	case NFX_WHAT_UP:
 		if (dup_record(e, what, rec))
 			break;
-		e->pub.link_up += n;
-		if (e->pub.reports)
-			e->pub.up_after += n;
+		count(e, &e->pub.link_up, &e->pub.up_after, n);
 		if (e->pub.first_up == NFX_TIME_NONE && rec->time != NFX_TIME_NONE) {
 			e->pub.first_up = rec->time;
 			/* hang reports are compared on the same clock */
