@@ -36,7 +36,7 @@ BA := build/asan
 core_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CORE)))
 cli_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CLI)))
 
-.PHONY: all asan deps check lint test demo install clean deb bench
+.PHONY: all asan deps check lint test demo install clean deb bench fuzz
 
 all: $(B)/nicfix $(B)/nicfix-hook
 

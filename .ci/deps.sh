@@ -10,6 +10,8 @@ pkgs=(
 	ethtool iproute2 util-linux
 	bats shellcheck jq strace patch
 	ifupdown python3
+	mmdebstrap valgrind clang libclang-rt-14-dev
+	debhelper dpkg-dev fakeroot lintian bash-completion man-db groff-base
 )
 
 missing=()
