@@ -222,6 +222,7 @@ int main(int argc, char **argv, char **envp)
 	v = env_get(envp, "NICFIX_ROOT");
 	h.cfg.root = v && *v ? v : "/";
 	h.cfg.named_only = true; /* the boot path: read one stanza */
+	h.cfg.unknown_ok = true;
 	h.to_stderr = env_is(envp, "NICFIX_HOOK_STDERR", "1");
 	h.addrfam = env_get(envp, "ADDRFAM");
 

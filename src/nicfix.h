@@ -332,6 +332,9 @@ const char *nfx_result_name(enum nfx_result result);
  * @lock_timeout_ms: how long to wait for another writer
  * @named_only: nfx_offloads_read() of one bridge keeps only its stanzas:
  *	the boot path; "behind" is then not worked out and reads true
+ * @unknown_ok: nfx_offloads_read() of a bridge without a stanza finds no
+ *	lines instead of failing: the hook, as ifupdown2 also runs it for
+ *	the ports it brings up, which have no stanza of their own
  */
 struct nfx_cfgopts {
 	const char *root;
@@ -340,6 +343,7 @@ struct nfx_cfgopts {
 	const char *backup_dir;
 	int lock_timeout_ms;
 	bool named_only;
+	bool unknown_ok;
 };
 
 enum nfx_action {

@@ -151,7 +151,7 @@ int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
 				  &conf, err);
 	if (rc < 0)
 		return rc;
-	for (b = 0; b < nbridges; b++)
+	for (b = 0; b < nbridges && !o->unknown_ok; b++)
 		if (nfx_ifconf_find(conf, bridges[b], 0) < 0) {
 			rc = nfx_err_set(err, -EINVAL, "%s: no stanza for bridge '%s'",
 					 o->path, bridges[b]);

@@ -25,7 +25,19 @@ mount -t overlay overlay \
 	-o "lowerdir=$lower,upperdir=$upper,workdir=$work" "$merged"
 mount -t proc proc "$merged/proc"
 mount --rbind /sys "$merged/sys"
-mount --rbind /dev "$merged/dev"
+# /dev is a small tmpfs, not the host's: a test may put its own /dev/log
+# there (NICFIX_INROOT_LOG, a socket path) without touching the host
+mount -t tmpfs -o mode=0755 nicfix-dev "$merged/dev"
+for node in null:1:3 zero:1:5 random:1:8 urandom:1:9 tty:5:0; do
+	IFS=: read -r n major minor <<<"$node"
+	mknod -m 666 "$merged/dev/$n" c "$major" "$minor"
+done
+if [ -n "${NICFIX_INROOT_LOG:-}" ]; then
+	touch "$merged/dev/log"
+	mount --bind "$NICFIX_INROOT_LOG" "$merged/dev/log"
+fi
+# a fresh /run as at boot, with the lock directory tmpfiles.d makes
 mount -t tmpfs tmpfs "$merged/run"
+mkdir -p "$merged/run/lock"
 mount -t tmpfs tmpfs "$merged/tmp"
 exec chroot "$merged" "$@"
