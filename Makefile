@@ -78,6 +78,10 @@ $(BA)/unit: tests/unit/unit.c tests/unit/check.h $(BA)/libnicfix.a
 $(BA)/unit-klog: tests/unit/unit_klog.c tests/unit/check.h $(BA)/libnicfix.a
 	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
 
+# the fast reader's view of a file, to compare with Augeas's
+$(BA)/ifdump: tests/unit/ifdump.c $(BA)/libnicfix.a
+	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
+
 deps:
 	@bash .ci/deps.sh
 
@@ -86,7 +90,7 @@ lint:
 
 # everything, as the README says: deps, build, lint, unit, lens and bats
 check: deps
-	$(MAKE) all asan $(BA)/unit $(BA)/unit-klog
+	$(MAKE) all asan $(BA)/unit $(BA)/unit-klog $(BA)/ifdump
 	bash tests/run.sh
 
 demo: deps

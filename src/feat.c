@@ -88,13 +88,17 @@ const char *nfx_feat_short_names(void)
 	return "rx, tx, sg, tso, ufo, gso, gro, lro, rxvlan, txvlan, ntuple, rxhash";
 }
 
-bool nfx_feat_match(const char *name, const char *kname)
+/* @l: legacy_find(@name), looked up once by a caller matching many */
+static bool match(const struct legacy *l, const char *name, const char *kname)
 {
-	const struct legacy *l = legacy_find(name);
-
 	if (l)
 		return fnmatch(l->pattern, kname, 0) == 0;
 	return strcmp(name, kname) == 0;
+}
+
+bool nfx_feat_match(const char *name, const char *kname)
+{
+	return match(legacy_find(name), name, kname);
 }
 
 static int unknown(struct nfx_err *err, const char *tok)
@@ -193,10 +197,11 @@ int nfx_feat_expand(const struct nfx_featreq *req, const char *const *names,
 
 	for (i = 0; i < req->n; i++) {
 		const char *tok = req->names[i];
+		const struct legacy *l = legacy_find(tok);
 
 		found = 0;
 		for (bit = 0; bit < count; bit++) {
-			if (names[bit] && nfx_feat_match(tok, names[bit])) {
+			if (names[bit] && match(l, tok, names[bit])) {
 				nfx_bit_set(ret_bits, bit);
 				found++;
 			}
@@ -204,7 +209,7 @@ int nfx_feat_expand(const struct nfx_featreq *req, const char *const *names,
 		/* a legacy name may match nothing: no kernel with netlink
 		 * supports UFO, yet "ufo off" is still a valid request
 		 */
-		if (!found && !legacy_find(tok))
+		if (!found && !l)
 			return unknown(err, tok);
 	}
 	return 0;

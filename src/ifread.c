@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -60,8 +61,9 @@ const char *nfx_ifword_next(const char **p, const char *end, size_t *ret_len)
 
 	if (w >= end)
 		return NULL;
+	/* a backslash is rare: test for it only where one is */
 	while (q < end && !blank(*q) && *q != '\r' && *q != '\n' &&
-	       !cont_len(q, end))
+	       (*q != '\\' || !cont_len(q, end)))
 		q++;
 	*ret_len = (size_t)(q - w);
 	*p = q;
@@ -155,6 +157,51 @@ void nfx_iffile_done(struct nfx_iffile *file)
 	file->inc = NULL;
 }
 
+/* Does the physical line ending at @nl go on on the next one? */
+static bool continued(const char *line, const char *nl)
+{
+	if (nl > line && nl[-1] == '\r')
+		nl--;
+	return nl > line && nl[-1] == '\\';
+}
+
+/*
+ * The fast path of the boot path, inside a stanza that is not kept: step
+ * over one plain line that neither starts another stanza nor is a
+ * top-level keyword, nor starts the stanza of @only, without splitting it
+ * into words; a large file is mostly such lines.  Anything else (a
+ * continuation, a keyword, the last line) is left to the general path.
+ */
+static bool skip_line(const char **line, const char *end, const char *only,
+		      size_t olen)
+{
+	const char *p = *line, *nl, *name;
+
+	while (p < end && blank(*p))
+		p++;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl || continued(*line, nl))
+		return false;
+	if (keyword_initial(*p)) {
+		/* "iface OTHER ...": still not ours */
+		if (nl - p < 7 || memcmp(p, "iface", 5) || !blank(p[5]))
+			return false;
+		for (name = p + 6; name < nl && blank(*name); name++)
+			;
+		if (name == nl || *name == '#')
+			return false;
+		/* the line has no continuation: the name ends at a blank
+		 * or at the end of the line
+		 */
+		if ((size_t)(nl - name) >= olen && !memcmp(name, only, olen) &&
+		    (blank(name[olen]) || name[olen] == '\r' ||
+		     name[olen] == '\n'))
+			return false;
+	}
+	*line = nl + 1;
+	return true;
+}
+
 /* @only: when not NULL, the stanzas of other interfaces are checked but
  * not stored: the hook's boot path needs one stanza of a large file, and
  * storing every option costs page faults it cannot afford
@@ -169,12 +216,18 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 	const char *line = buf;
 	struct nfx_ifstanza *cur = NULL;
 	unsigned int lineno = 1;
+	size_t olen = only ? strlen(only) : 0;
 
 	f->nst = f->nopts = f->ninc = 0;
 	while (line < end) {
 		const char *eol = line, *next, *p, *w;
 		unsigned int start_lineno = lineno;
 		size_t wlen;
+
+		if (skipping && skip_line(&line, end, only, olen)) {
+			lineno++;
+			continue;
+		}
 
 		/* the logical line: up to a newline not escaped by an odd
 		 * number of backslashes
@@ -220,16 +273,17 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 				return nfx_err_set(err, -EINVAL,
 						   "%s:%u: %.*s without an interface name",
 						   f->path, start_lineno, (int)wlen, w);
-			if (*w == 'i') {
-				fam = nfx_ifword_next(&p, eol, &flen);
-				if (fam && *fam == '#')
-					fam = NULL;
-			}
 			skipping = only && !word_is(name, nlen, only);
 			if (skipping) {
 				cur = NULL;
 				line = next;
 				continue;
+			}
+			if (*w == 'i') {
+				fam = nfx_ifword_next(&p, eol, &flen);
+				/* "iface NAME inherits OTHER" has no family */
+				if (fam && (*fam == '#' || WORD_IS(fam, flen, "inherits")))
+					fam = NULL;
 			}
 			if (grow((void **)&f->st, &cap_st, f->nst, sizeof(*f->st)))
 				return nfx_err_set(err, -ENOMEM, "out of memory");
@@ -319,7 +373,26 @@ struct loader {
 	struct nfx_err *err;
 };
 
-static int read_file(const char *path, char **ret_buf, size_t *ret_len,
+/*
+ * Map @fd when that gives the NUL terminator for free: the kernel fills
+ * the rest of the last page with zeros.  Copying the file instead costs
+ * one page fault per 4 KiB of fresh heap, which on a virtual machine
+ * dominates the hook's time on a large file; mapping the page cache
+ * costs neither the faults nor the copy.  An exact multiple of the page
+ * size has no room for the NUL, and the caller reads it instead.
+ */
+static char *map_file(int fd, size_t size)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	if (!size || page <= 0 || size % (size_t)page == 0)
+		return NULL;
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int read_file(struct nfx_iffile *f, const char *path,
 		     struct nfx_err *err)
 {
 	struct stat sb;
@@ -343,6 +416,14 @@ static int read_file(const char *path, char **ret_buf, size_t *ret_len,
 				  (long long)sb.st_size);
 		goto out_close;
 	}
+	if (S_ISREG(sb.st_mode)) {
+		f->buf = map_file(fd, (size_t)sb.st_size);
+		if (f->buf) {
+			f->len = f->maplen = (size_t)sb.st_size;
+			ret = 0;
+			goto out_close;
+		}
+	}
 	buf = malloc((size_t)sb.st_size + 1);
 	if (!buf) {
 		ret = nfx_err_set(err, -ENOMEM, "out of memory");
@@ -364,8 +445,8 @@ static int read_file(const char *path, char **ret_buf, size_t *ret_len,
 		got += (size_t)n;
 	}
 	buf[got] = '\0';
-	*ret_buf = buf;
-	*ret_len = got;
+	f->buf = buf;
+	f->len = got;
 	ret = 0;
 out_close:
 	close(fd);
@@ -448,7 +529,8 @@ static int load_dir(struct loader *l, const char *dirpath, int depth)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n) /* qsort() of NULL, even with 0 elements, is undefined */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && !ret; i++) {
 		char path[PATH_MAX];
 		struct stat sb;
@@ -526,7 +608,7 @@ static int load_file(struct loader *l, const char *path, int depth)
 	f->real = have_real ? strdup(real) : NULL;
 	if (!f->path || (have_real && !f->real))
 		return nfx_err_set(l->err, -ENOMEM, "out of memory");
-	ret = read_file(path, &f->buf, &f->len, l->err);
+	ret = read_file(f, path, l->err);
 	if (ret < 0)
 		return ret;
 	ret = parse_file(f, l->only, l->err);
@@ -581,7 +663,10 @@ void nfx_ifconf_free(struct nfx_ifconf *conf)
 		return;
 	for (i = 0; i < conf->nfiles; i++) {
 		nfx_iffile_done(conf->files[i]);
-		free(conf->files[i]->buf);
+		if (conf->files[i]->maplen)
+			munmap(conf->files[i]->buf, conf->files[i]->maplen);
+		else
+			free(conf->files[i]->buf);
 		free(conf->files[i]->path);
 		free(conf->files[i]->real);
 		free(conf->files[i]);

@@ -73,7 +73,8 @@ struct nfx_ifinc {
  * struct nfx_iffile - one file of the configuration
  * @path: where it was read (under the root)
  * @real: its realpath(), to read a file sourced twice only once (or NULL)
- * @buf: its bytes, NUL-terminated, @len long (owned)
+ * @buf: its bytes, NUL-terminated, @len long (owned: mapped read-only
+ *	when @maplen is not 0, else malloc'd)
  * @st: its stanzas, @nst; @opts: their options, @nopts;
  * @inc: its include lines, @ninc
  */
@@ -82,6 +83,7 @@ struct nfx_iffile {
 	char *real;
 	char *buf;
 	size_t len;
+	size_t maplen;
 	struct nfx_ifstanza *st;
 	size_t nst;
 	struct nfx_ifopt *opts;
