@@ -15,25 +15,29 @@ _nicfix_ifaces() {
 # _nicfix_bridges FILE ROOT: the names of the stanzas with a bridge-ports
 # option in FILE and in what its `source` and `source-directory` lines
 # include (one level: Proxmox puts its bridges in the main file or in
-# interfaces.d); absolute include paths are read under ROOT, as nicfix
-# --root does.
+# interfaces.d).  As nicfix --root does, absolute include paths are read
+# under ROOT, relative ones beside FILE.
 _nicfix_bridges() {
-	local file=$1 root=${2%/} dir inc f
-	local -a files=("$root$file")
+	local file=$1 root=${2%/} dir kw inc f
+	local -a files=("$file")
 	dir=$(dirname "$file")
 	while read -r kw inc; do
-		[[ "$inc" == /* ]] || inc="$dir/$inc"
+		if [[ "$inc" == /* ]]; then
+			inc=$root$inc
+		else
+			inc=$dir/$inc
+		fi
 		if [ "$kw" = source-directory ]; then
-			for f in "$root$inc"/*; do
+			for f in "$inc"/*; do
 				# run-parts names only, as ifupdown reads them
 				[[ "${f##*/}" =~ ^[a-zA-Z0-9_-]+$ ]] && files+=("$f")
 			done
 		else
 			# shellcheck disable=SC2206 # the glob is meant to expand
-			files+=($root$inc)
+			files+=($inc)
 		fi
 	done < <(awk '$1 == "source" || $1 == "source-directory" { print $1, $2 }' \
-		"$root$file" 2>/dev/null)
+		"$file" 2>/dev/null)
 	awk '
 		$1 == "iface" || $1 == "auto" || $1 ~ /^allow-/ || $1 == "mapping" ||
 		$1 == "source" || $1 == "source-directory" { name = "" }
