@@ -107,6 +107,19 @@ install: all
 	ln -sf $(LIBEXECDIR)/nicfix/nicfix-hook $(DESTDIR)/etc/network/if-post-up.d/nicfix
 	install -D -m 0644 hooks/85-nicfix.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/85-nicfix.rules
+	install -D -m 0644 man/nicfix.8 $(DESTDIR)$(MANDIR)/man8/nicfix.8
+	install -D -m 0644 completion/nicfix.bash \
+		$(DESTDIR)$(DATADIR)/bash-completion/completions/nicfix
+
+# The Debian package, built from a copy of the tracked (and new, not
+# ignored) files in build/deb/src: dpkg-buildpackage writes ../*.deb, so
+# everything lands in build/deb/ and nothing beside the checkout.
+deb:
+	rm -rf $(B)/deb
+	mkdir -p $(B)/deb/src
+	git ls-files -z --cached --others --exclude-standard | \
+		xargs -0 cp --parents --no-dereference -t $(B)/deb/src
+	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
 
 clean:
 	rm -rf build

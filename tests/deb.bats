@@ -1,0 +1,282 @@
+#!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats sets output, stderr, lines, status
+# shellcheck disable=SC2016 # single-quoted $ is for the inner shell or dpkg
+# The Debian package: `make deb`, lintian, the man page, and the package
+# installed, reconfigured, removed and purged in a fresh bookworm root
+# (tests/lib/mkroot.sh) chrooted through an overlay, inside the test's own
+# network namespace and with its own /etc/network in the overlay's upper
+# dir: the postinst never sees the host's interfaces or files.
+
+load lib/common
+
+OFF_LINE="post-up ethtool -K eno1 tso off gso off gro off || true"
+
+# The .deb is built once per run of this file, and not at all when no
+# tracked or new file is newer than the one in build/deb.
+setup_file() {
+	cd "$TOP" || return 1
+	local stale=1 f debs=(build/deb/nicfix_*.deb)
+	local deb=${debs[0]}
+	if [ -e "$deb" ]; then
+		stale=0
+		while IFS= read -r f; do
+			if [ -e "$f" ] && [ "$f" -nt "$deb" ]; then
+				stale=1
+				break
+			fi
+		done < <(git ls-files --cached --others --exclude-standard)
+	fi
+	if [ "$stale" -eq 1 ]; then
+		make deb >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 || {
+			tail -n 40 "$BATS_FILE_TMPDIR/make-deb.log" >&3
+			return 1
+		}
+	fi
+	debs=("$TOP"/build/deb/nicfix_*.deb)
+	export DEB=${debs[0]}
+	# the root holds the package's own Depends, read from the .deb, so
+	# it installs without a network and the cache key follows them
+	local deps
+	deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' |
+		sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g' | grep . | sort -u)
+	# shellcheck disable=SC2086 # one package name a word
+	LOWER=$(bash "$TOP/tests/lib/mkroot.sh" deb $deps)
+	export LOWER
+}
+
+setup() {
+	U="$BATS_TEST_TMPDIR/upper"
+	mkdir -p "$U/var/tmp" "$U/etc/network"
+	cp "$DEB" "$U/var/tmp/"
+	cat >"$U/etc/network/interfaces" <<-EOF
+		auto lo
+		iface lo inet loopback
+
+		iface eno1 inet manual
+
+		auto vmbr0
+		iface vmbr0 inet static
+		 	address 192.0.2.5/24
+		 	bridge-ports eno1
+		 	bridge-stp off
+		 	bridge-fd 0
+		 	$OFF_LINE
+	EOF
+	sed -i 's/^ \t/\t/' "$U/etc/network/interfaces"
+	cp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
+}
+
+teardown() {
+	ns_teardown
+}
+
+# booted CMD...: CMD in the root, in the test's namespace, in a PID
+# namespace of its own as on a booted system (ischroot says no)
+booted() {
+	ip netns exec "$NS" unshare --pid --fork \
+		bash "$TOP/tests/lib/inroot.sh" "$LOWER" "$U" "$@"
+}
+
+# chrooted CMD...: CMD in the root as a plain chroot (ischroot says yes)
+chrooted() {
+	ip netns exec "$NS" bash "$TOP/tests/lib/inroot.sh" "$LOWER" "$U" "$@"
+}
+
+install_deb() {
+	booted apt-get install -y -q --no-install-recommends "/var/tmp/${DEB##*/}"
+}
+
+tso_gso_gro_on() {
+	features_on eno1 tx-tcp-segmentation tx-generic-segmentation rx-gro
+	[ "$(feature eno1 tcp-segmentation-offload)" = on ]
+}
+
+all_off() {
+	[ "$(feature eno1 tcp-segmentation-offload)" = off ]
+	[ "$(feature eno1 generic-segmentation-offload)" = off ]
+	[ "$(feature eno1 generic-receive-offload)" = off ]
+}
+
+@test "make deb: the files of DESIGN.md, the version of debian/changelog, Depends on ethtool" {
+	run -0 dpkg-deb -c "$DEB"
+	local f
+	for f in ./usr/sbin/nicfix ./usr/libexec/nicfix/nicfix-hook \
+		./usr/lib/udev/rules.d/85-nicfix.rules \
+		./usr/share/nicfix/lenses/nicfix_interfaces.aug \
+		./usr/share/man/man8/nicfix.8.gz \
+		./usr/share/bash-completion/completions/nicfix \
+		./usr/share/doc/nicfix/copyright; do
+		grep -q " $f\$" <<<"$output" || { echo "missing $f" >&2; return 1; }
+	done
+	grep -q ' ./etc/network/if-up.d/nicfix -> /usr/libexec/nicfix/nicfix-hook$' <<<"$output"
+	grep -q ' ./etc/network/if-post-up.d/nicfix -> /usr/libexec/nicfix/nicfix-hook$' <<<"$output"
+	# nothing else in /etc: the package owns no configuration file
+	[ "$(grep -c ' ./etc/.*[^/]$' <<<"$output")" -eq 2 ]
+	run -0 dpkg-deb -f "$DEB" Version
+	[ "$output" = "$(awk -F'[()]' 'NR == 1 { print $2 }' "$TOP/debian/changelog")" ]
+	run -0 dpkg-deb -f "$DEB" Depends
+	[[ "$output" == *ethtool* && "$output" == *libmnl0* && "$output" == *libaugeas0* ]]
+	# built out of tree: no dpkg-buildpackage output beside the checkout
+	run ls "$TOP"/../nicfix_*
+	[ "$status" -ne 0 ]
+}
+
+@test "lintian -EviIL +pedantic: 0 errors and 0 warnings" {
+	run -0 lintian -EviIL +pedantic --tag-display-limit 0 "${DEB%.deb}.changes"
+	if grep -E '^[EW]: ' <<<"$output"; then
+		return 1
+	fi
+	# an override must say why
+	local o
+	for o in "$TOP"/debian/*lintian-overrides; do
+		[ -e "$o" ] || continue
+		awk '!/^#/ && NF && prev !~ /^#/ { bad = 1 } { prev = $0 } END { exit bad }' "$o"
+	done
+}
+
+@test "the man page renders without warnings and names every command, option, variable and exit code" {
+	run -0 env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$TOP/man/nicfix.8"
+	[ -n "$output" ]
+	run -0 bash -c 'LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$1" 2>&1 >/dev/null' _ "$TOP/man/nicfix.8"
+	[ -z "$output" ]
+	local text w cmd
+	text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -E UTF-8 -l "$TOP/man/nicfix.8" 2>/dev/null)
+	# every word of the usage lines: commands and options
+	for w in $("$NICFIX" --help | grep -E '^(usage:|  )' | sed 's/^usage://' |
+		tr -s ' []|.' '\n' | grep -E '^(-|[a-z]+$)' | sort -u); do
+		grep -qw -- "$w" <<<"$text" || { echo "man: no $w" >&2; return 1; }
+	done
+	for cmd in diagnose status apply persist unpersist check; do
+		for w in $("$NICFIX" "$cmd" --help | head -n1 | tr -s ' []|.' '\n' | grep '^-'); do
+			grep -q -- "$w" <<<"$text" || { echo "man: $cmd: no $w" >&2; return 1; }
+		done
+	done
+	# every variable the programs read
+	for w in $(grep -ohE '"(NICFIX_[A-Z_]+|IFACE|MODE|PHASE|ADDRFAM)"' "$TOP"/src/cli.c "$TOP"/src/hook.c | tr -d '"' | sort -u); do
+		grep -qw -- "$w" <<<"$text" || { echo "man: no $w" >&2; return 1; }
+	done
+	[[ "$text" == *"EXIT STATUS"*"0"*"1"*"2"*"3"* ]]
+	[[ "$text" == *"--port NAME"* ]]
+	# the incident of the examples
+	[[ "$text" == *EXAMPLES*"e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang"* ]]
+	[[ "$text" == *"next_to_watch.status <0>"* ]]
+	[[ "$text" == *"NIC Link is Down"* ]]
+	[[ "$text" == *"ethtool -K eno1 tso off gso off gro off"*vmbr0* ]]
+	[[ "$text" == *"nicfix persist vmbr0 eno1"* ]]
+}
+
+@test "install in a fresh bookworm root: files, --version, man page; the postinst re-applies drift, quietly once all is well" {
+	ns_setup
+	tso_gso_gro_on
+	run -0 install_deb
+	[[ "$output" == *"Setting up nicfix"* ]]
+	# the persisted line re-applied live, without a bridge bounce
+	[[ "$output" == *"/etc/network/interfaces:"*": vmbr0: eno1: drift re-applied"* ]]
+	[[ "$output" != *warning* ]]
+	all_off
+	[ "$(ns cat /sys/class/net/vmbr0/operstate)" != down ]
+	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
+
+	run -0 booted nicfix --version
+	[ "$output" = "nicfix $(dpkg-deb -f "$DEB" Version)" ]
+	run -0 booted /usr/libexec/nicfix/nicfix-hook --port eno1
+	[ -x "$U/usr/sbin/nicfix" ]
+	[ "$(readlink "$U/etc/network/if-up.d/nicfix")" = /usr/libexec/nicfix/nicfix-hook ]
+	[ "$(readlink "$U/etc/network/if-post-up.d/nicfix")" = /usr/libexec/nicfix/nicfix-hook ]
+	[ -f "$U/usr/lib/udev/rules.d/85-nicfix.rules" ]
+	[ -f "$U/usr/share/nicfix/lenses/nicfix_interfaces.aug" ]
+	[ -f "$U/usr/share/bash-completion/completions/nicfix" ]
+	zcat "$U/usr/share/man/man8/nicfix.8.gz" | cmp - "$TOP/man/nicfix.8"
+	# the installed lens is the one nicfix finds: persist works in the root
+	run -0 booted nicfix persist --dry-run vmbr0 -f tso,gso,gro,sg
+	[[ "$output" == *"+"*"post-up ethtool -K eno1 "*"sg off"* ]]
+
+	# all is well now: the postinst prints nothing
+	run -0 --separate-stderr booted /var/lib/dpkg/info/nicfix.postinst configure 0.1.0
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+}
+
+@test "remove keeps the admin's lines and removes the hook links; purge leaves nothing of the package" {
+	ns_setup
+	run -0 install_deb
+	# a backup made on the admin's behalf, by persist
+	run -0 booted nicfix persist vmbr0 -f tso,gso,gro,sg
+	[ -n "$(ls "$U/var/backups/nicfix")" ]
+	cp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.admin"
+
+	run -0 booted apt-get remove -y -q nicfix
+	[ ! -e "$U/usr/sbin/nicfix" ]
+	[ ! -L "$U/etc/network/if-up.d/nicfix" ]
+	[ ! -L "$U/etc/network/if-post-up.d/nicfix" ]
+	[ ! -e "$U/usr/lib/udev/rules.d/85-nicfix.rules" ]
+	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.admin"
+	grep -qF "$OFF_LINE" "$U/etc/network/interfaces" ||
+		grep -q 'post-up ethtool -K eno1 .*sg off' "$U/etc/network/interfaces"
+
+	run -0 booted dpkg --purge nicfix
+	run -1 booted dpkg-query -W nicfix
+	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.admin"
+	# left: the admin's file, the backups of it (kept on purpose, see
+	# nicfix(8) FILES), and dpkg's and apt's own logs and records
+	rm -f "$U/var/tmp/${DEB##*/}"
+	run bash -c 'cd "$1" && find . -path ./var/log -prune -o \
+		-path ./var/backups/nicfix -prune -o \
+		\( -type f -o -type l \) -print | xargs -r grep -l nicfix --' _ "$U"
+	local left
+	left=$(grep -v -e '^./etc/network/interfaces$' \
+		-e '^./var/lib/dpkg/status' -e '^./var/lib/dpkg/available' \
+		-e '^./var/lib/apt/extended_states$' -e '^./var/cache/debconf/' \
+		<<<"$output" || true)
+	[ -z "$left" ] || { echo "left: $left" >&2; return 1; }
+	run -0 find "$U" -name '*nicfix*' -not -path "$U/var/backups/nicfix*"
+	[ -z "$output" ]
+}
+
+@test "postinst: a hang in this boot's kernel log prints the diagnosis and the command, exit 0" {
+	ns_setup
+	# journald's socket and a journalctl that gives the incident's log
+	mkdir -p "$U/usr/bin"
+	cp "$TOP/tests/fixtures/klog/e1000e-journal.log" "$U/var/tmp/klog"
+	printf '#!/bin/sh\ncat /var/tmp/klog\n' >"$U/usr/bin/journalctl"
+	chmod +x "$U/usr/bin/journalctl"
+	# apt-get passes the maintainer scripts' output on its stdout
+	run -0 booted sh -c \
+		'mkdir -p /run/systemd/journal && : >/run/systemd/journal/socket &&
+		 apt-get install -y -q --no-install-recommends "$1"' _ "/var/tmp/${DEB##*/}"
+	[[ "$output" == *"nicfix: this boot's kernel log shows a NIC hang:"* ]]
+	[[ "$output" == *"eno1: driver e1000e"* ]]
+	[[ "$output" == *"eno1: pci 0000:00:1f.6"* ]]
+	[[ "$output" == *"eno1: bridge vmbr0"* ]]
+	[[ "$output" == *"eno1: run: nicfix persist vmbr0 eno1"* ]]
+	[[ "$output" == *"verdict: hang found"* ]]
+	run -0 booted dpkg-query -W -f '${Status}' nicfix
+	[ "$output" = "install ok installed" ]
+}
+
+@test "postinst: a line naming a missing port is a warning, the install succeeds" {
+	ns_setup
+	sed -i 's/^\tbridge-fd 0$/&\n\tpost-up ethtool -K eno7 tso off gso off gro off || true/' \
+		"$U/etc/network/interfaces"
+	cp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
+	tso_gso_gro_on
+	run -0 install_deb
+	[[ "$output" == *"vmbr0: eno7: no such interface"* ]]
+	[[ "$output" == *"nicfix: warning: 'nicfix check --apply' exited 1"* ]]
+	# the good line still took effect, and no file was touched
+	all_off
+	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
+	run -0 booted dpkg-query -W -f '${Status}' nicfix
+	[ "$output" = "install ok installed" ]
+}
+
+@test "postinst in a chroot: the lines are checked, the build host's NICs are not touched" {
+	ns_setup
+	tso_gso_gro_on
+	run -0 chrooted apt-get install -y -q --no-install-recommends \
+		"/var/tmp/${DEB##*/}"
+	[[ "$output" == *"Setting up nicfix"* ]]
+	[[ "$output" != *"re-applied"* && "$output" != *"nicfix: "* ]]
+	[ "$(feature eno1 tcp-segmentation-offload)" = on ]
+	[ "$(feature eno1 generic-receive-offload)" = on ]
+}
