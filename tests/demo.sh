@@ -68,3 +68,42 @@ run "$NICFIX" -i "$IF" check
 run "$NICFIX" -i "$IF" check --apply
 run "$NICFIX" -i "$IF" check
 run "$NICFIX" diagnose --input tests/fixtures/klog/demo-pve.log
+
+# Next boot: the real ifup of vmbr0 with the hook installed as the package
+# installs it, in a mount namespace of its own where the private copy is
+# /etc/network, /dev/log is a stand-in syslog, and ethtool fails, so the
+# post-up line cannot do the work and the hook alone must.
+HOOK=${HOOK:-$PWD/build/nicfix-hook}
+E=$conf/etc/network
+mkdir -p "$E"/if-{pre-up,up,post-up,down,post-down}.d "$conf/state"
+ln -s "$HOOK" "$E/if-up.d/nicfix"
+ln -s "$HOOK" "$E/if-post-up.d/nicfix"
+python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+with open(sys.argv[2], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(4096).rstrip(b"\0\n") + b"\n")
+' "$conf/log.sock" "$conf/syslog" &
+logger_pid=$!
+trap 'kill "$logger_pid" 2>/dev/null; rm -rf "$conf"' EXIT
+for _ in $(seq 50); do [ -S "$conf/log.sock" ] && break; sleep 0.1; done
+ethtool -K eno1 tso on gso on gro on
+echo
+echo "Next boot: the offloads are on again, and this time ethtool itself is"
+echo "broken, so the persisted post-up line cannot help; the hook"
+echo "(/etc/network/if-up.d/nicfix and if-post-up.d/nicfix) runs at ifup."
+say "ifup vmbr0    # the real ifupdown, /etc/network = the private copy"
+# shellcheck disable=SC2016 # expanded by the inner shell
+unshare --mount --propagation private sh -c '
+	mount --bind "$1/etc/network" /etc/network &&
+	mount -t tmpfs nicfix-dev /dev &&
+	mknod -m 666 /dev/null c 1 3 && ln -s "$1/log.sock" /dev/log &&
+	mount --bind /bin/false "$(command -v ethtool)" &&
+	ifup --state-dir "$1/state" vmbr0' demo "$conf" ||
+	echo "(exit status $?)"
+say "syslog"
+sed "s/^<[0-9]*>//" "$conf/syslog"
+say "ethtool -k eno1 | grep -E 'segmentation-offload|receive-offload'"
+ethtool -k eno1 | grep -E 'segmentation-offload|receive-offload'
