@@ -81,8 +81,9 @@ statuses() {
 # fmt_us MICROSECONDS: "812 us", "5.42 ms" or "1.23 s"
 fmt_us() {
 	awk -v t="$1" 'BEGIN {
-		if (t < 1000) printf "%d us\n", t
-		else if (t < 1000000) printf "%.2f ms\n", t / 1000
+		a = t < 0 ? -t : t
+		if (a < 1000) printf "%d us\n", t
+		else if (a < 1000000) printf "%.2f ms\n", t / 1000
 		else printf "%.2f s\n", t / 1000000 }'
 }
 

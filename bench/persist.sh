@@ -17,13 +17,13 @@
 # a 20-stanza file, on the sizes where they stand clear of the noise plus
 # a 200,000-stanza file (nicfix only).  Not a test: it reports.
 #
-# usage: bench/persist.sh [RUNS [AUG_RUNS]]   (default 11 and 3)
+# usage: bench/persist.sh [RUNS [AUG_RUNS]]   (default 11 and 5)
 set -euo pipefail
 
 # shellcheck source=bench/lib.sh
 . "$(dirname "$0")/lib.sh"
 RUNS=${1:-11}
-AUG_RUNS=${2:-3}
+AUG_RUNS=${2:-5}
 SIZES=(200 2000 20000)
 BASE=20      # the "fixed cost" size
 EXTRA=200000 # nicfix only: a fourth point to fit the increments on
@@ -89,12 +89,17 @@ for n in "$BASE" "${SIZES[@]}" "$EXTRA"; do
 	if [ "$n" != "$BASE" ] && [ "$n" != "$EXTRA" ] &&
 		{ [ "$n" -lt 20000 ] || [ "${BENCH_FULL:-}" = 1 ]; }; then
 		aug=$AUG_RUNS
-		[ "$n" -ge 20000 ] && aug=1
+		if [ "$n" -ge 20000 ]; then aug=1; fi
 	fi
 	run_nicfix "$n" "$k" "$TMP/warm" # page cache and lens files
+	# augtool's fewer runs spread over nicfix's, so that both see the
+	# same spells of load from whatever else the machine is doing
+	step=$((aug > 0 ? (RUNS + aug - 1) / aug : 0))
 	for i in $(seq "$RUNS"); do
 		run_nicfix "$n" "$k" "$TMP/nicfix-$n"
-		[ "$i" -le "$aug" ] && run_augtool "$n" "$k" "$TMP/aug-$n"
+		if [ "$aug" -gt 0 ] && [ $(((i - 1) % step)) = 0 ]; then
+			run_augtool "$n" "$k" "$TMP/aug-$n"
+		fi
 	done
 	[ "$n" = "$BASE" ] && continue
 	echo "$n stanzas ($(wc -c <"$TMP/src-$n") bytes), persist vmbr$k eno$k:"
@@ -152,7 +157,9 @@ else
 	e_inc="n/a (within noise)"
 	echo "growth exponent of the increments: not meaningful, fewer than two stand clear of the noise"
 fi
-e_aug=$(for n in "${SIZES[@]}"; do [ -s "$TMP/aug-$n" ] && echo "$n $(median "$TMP/aug-$n")"; done | slope)
+e_aug=$(for n in "${SIZES[@]}"; do
+	if [ -s "$TMP/aug-$n" ]; then echo "$n $(median "$TMP/aug-$n")"; fi
+done | slope)
 echo "growth exponent of augtool over the sizes it ran: $e_aug"
 summary "persist: growth exponent" "$e_all (log-log, 200-20,000)" \
 	"increments over the fixed cost: $e_inc; augtool: $e_aug" "-" "<= 1" "-"
