@@ -48,14 +48,8 @@ mbs() {
 	awk -v b="$bytes" -v t="$(median "$1")" 'BEGIN { printf "%.0f\n", b / t }'
 }
 
-report() {
-	printf '%-44s median %9s  (q1 %s, q3 %s)  %s MB/s  peak RSS %s  [%s runs]\n' "$1" \
-		"$(fmt_us "$(median "$2")")" "$(fmt_us "$(quartile "$2" 1)")" \
-		"$(fmt_us "$(quartile "$2" 3)")" "$(mbs "$2")" \
-		"$(fmt_kb "$(maximum "$2" 2)")" "$(count "$2")"
-}
-report "nicfix -q diagnose --input FILE" "$DIR/nicfix"
-report "grep -c 'Hardware Unit Hang' FILE" "$DIR/grep"
+report "nicfix -q diagnose --input FILE" "$DIR/nicfix" "$(mbs "$DIR/nicfix") MB/s"
+report "grep -c 'Hardware Unit Hang' FILE" "$DIR/grep" "$(mbs "$DIR/grep") MB/s"
 r=$(ratio "$(median "$DIR/grep")" "$(median "$DIR/nicfix")")
 echo "throughput ratio nicfix/grep: $r (target >= 1.00)"
 summary "diagnose: $((bytes / 1000000)) MB journal" \

@@ -113,13 +113,6 @@ for _ in $(seq "$RUNS"); do
 	timed "$TMP/true" /bin/true
 done
 
-# report NAME OUT: one line of medians, quartiles and peak RSS
-report() {
-	printf '%-44s median %9s  (q1 %s, q3 %s)  peak RSS %s  [%s runs]\n' "$1" \
-		"$(fmt_us "$(median "$2")")" "$(fmt_us "$(quartile "$2" 1)")" \
-		"$(fmt_us "$(quartile "$2" 3)")" "$(fmt_kb "$(maximum "$2" 2)")" \
-		"$(count "$2")"
-}
 report "nicfix-hook vmbr0 (4 ports, 2,000 stanzas)" "$TMP/hook"
 report "ethtool -K eno1 tso off gso off gro off" "$TMP/ethtool"
 r1=$(ratio "$(median "$TMP/hook")" "$(median "$TMP/ethtool")")

@@ -35,7 +35,7 @@ if [ ! -x "$RUSAGE" ] || [ "$TOP/bench/rusage.c" -nt "$RUSAGE" ]; then
 fi
 
 # timed OUT CMD...: run CMD once, output discarded, and append
-# "MICROSECONDS MAXRSS_KB STATUS" to OUT.
+# "MICROSECONDS MAXRSS_KB STATUS USER_US SYS_US" to OUT.
 timed() {
 	local out=$1
 	shift
@@ -43,7 +43,8 @@ timed() {
 		{ echo "bench: cannot run $1" >&2; exit 3; }
 }
 
-# median OUT [COLUMN]: the median of a column of OUT (1: time, 2: RSS),
+# median OUT [COLUMN]: the median of a column of OUT (1: time, 2: RSS,
+# 4: user CPU, 5: system CPU),
 # the mean of the two middle values for an even count.
 median() {
 	awk -v c="${2:-1}" '{ print $c }' "$1" | sort -n |
@@ -95,6 +96,21 @@ fmt_kb() {
 # ratio A B: A / B to two decimals
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f\n", a / b }'
+}
+
+# cpu OUT: the median CPU time (user + system) of the runs, microseconds:
+# against the wall time, how much of it was waiting for a busy machine
+cpu() {
+	median <(awk '{ print $4 + $5 }' "$1")
+}
+
+# report NAME OUT [NOTE]: one line of median wall time, quartiles, CPU time,
+# peak RSS (the largest over the runs) and the number of runs
+report() {
+	printf '%-44s median %9s  (q1 %s, q3 %s)  cpu %s  peak RSS %s  [%s runs]%s\n' \
+		"$1" "$(fmt_us "$(median "$2")")" "$(fmt_us "$(quartile "$2" 1)")" \
+		"$(fmt_us "$(quartile "$2" 3)")" "$(fmt_us "$(cpu "$2")")" \
+		"$(fmt_kb "$(maximum "$2" 2)")" "$(count "$2")" "${3:+  $3}"
 }
 
 # summary BENCH FIGURE REFERENCE RATIO TARGET RSS: one row of the table

@@ -2,14 +2,15 @@
  *
  * usage: bench-rusage OUT CMD [ARG...]
  *
- * Appends "MICROSECONDS MAXRSS_KB STATUS" to OUT.  The time runs from just
- * before fork() to the return of wait4(), on CLOCK_MONOTONIC: the whole
- * process, start-up and exit included, without the shell's own fork and
- * bookkeeping around it.  The peak RSS is the child's ru_maxrss from
- * wait4(), which GNU time would give but which Debian does not install by
- * default.  The command's exit status is recorded, never judged: diagnose
- * exits 1 when it finds a hang, and that is the expected answer.  Built by
- * bench/lib.sh into build/ on first use.
+ * Appends "MICROSECONDS MAXRSS_KB STATUS USER_US SYS_US" to OUT.  The
+ * time runs from just before fork() to the return of wait4(), on
+ * CLOCK_MONOTONIC: the whole process, start-up and exit included, without
+ * the shell's own fork and bookkeeping around it.  The peak RSS is the
+ * child's ru_maxrss from wait4(), which GNU time would give but which
+ * Debian does not install by default; the CPU times tell waiting (on a
+ * loaded machine) from work.  The exit status is recorded, never judged:
+ * diagnose exits 1 when it finds a hang, and that is the expected answer.
+ * Built by bench/lib.sh into build/ on first use.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -18,6 +19,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static long long tv_us(struct timeval tv)
+{
+	return (long long)tv.tv_sec * 1000000 + tv.tv_usec;
+}
 
 static long long now_us(void)
 {
@@ -61,7 +67,8 @@ int main(int argc, char **argv)
 	}
 	t1 = now_us();
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	fprintf(out, "%lld %ld %d\n", t1 - t0, ru.ru_maxrss, code);
+	fprintf(out, "%lld %ld %d %lld %lld\n", t1 - t0, ru.ru_maxrss, code,
+		tv_us(ru.ru_utime), tv_us(ru.ru_stime));
 	if (fclose(out) != 0) {
 		perror(argv[1]);
 		return 3;
