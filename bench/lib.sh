@@ -93,9 +93,12 @@ fmt_kb() {
 	awk -v k="$1" 'BEGIN { printf "%.1f MB\n", k / 1024 }'
 }
 
-# ratio A B: A / B to two decimals
+# ratio A B: A / B to two decimals, three below 0.1
 ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "inf"; else printf "%.2f\n", a / b }'
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b == 0) print "inf"
+		else if (a / b < 0.1) printf "%.3f\n", a / b
+		else printf "%.2f\n", a / b }'
 }
 
 # cpu OUT: the median CPU time (user + system) of the runs, microseconds:

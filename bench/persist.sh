@@ -74,14 +74,6 @@ run_augtool() {
 		{ echo "persist.sh: augtool did not save vmbr$2" >&2; exit 1; }
 }
 
-# report NAME OUT
-report() {
-	printf '  %-8s median %9s  (q1 %s, q3 %s)  peak RSS %s  [%s runs]\n' "$1" \
-		"$(fmt_us "$(median "$2")")" "$(fmt_us "$(quartile "$2" 1)")" \
-		"$(fmt_us "$(quartile "$2" 3)")" "$(fmt_kb "$(maximum "$2" 2)")" \
-		"$(count "$2")"
-}
-
 for n in "$BASE" "${SIZES[@]}" "$EXTRA"; do
 	gen "$n" >"$TMP/src-$n"
 	k=$((n / 2))
@@ -92,21 +84,21 @@ for n in "$BASE" "${SIZES[@]}" "$EXTRA"; do
 		if [ "$n" -ge 20000 ]; then aug=1; fi
 	fi
 	run_nicfix "$n" "$k" "$TMP/warm" # page cache and lens files
+	if [ "$n" = "${SIZES[0]}" ]; then run_augtool "$n" "$k" "$TMP/warm"; fi
 	# augtool's fewer runs spread over nicfix's, so that both see the
 	# same spells of load from whatever else the machine is doing
-	step=$((aug > 0 ? (RUNS + aug - 1) / aug : 0))
 	for i in $(seq "$RUNS"); do
 		run_nicfix "$n" "$k" "$TMP/nicfix-$n"
-		if [ "$aug" -gt 0 ] && [ $(((i - 1) % step)) = 0 ]; then
+		if [ $((i * aug / RUNS)) -gt $(((i - 1) * aug / RUNS)) ]; then
 			run_augtool "$n" "$k" "$TMP/aug-$n"
 		fi
 	done
 	[ "$n" = "$BASE" ] && continue
 	echo "$n stanzas ($(wc -c <"$TMP/src-$n") bytes), persist vmbr$k eno$k:"
-	report nicfix "$TMP/nicfix-$n"
+	report "  nicfix -q -i FILE persist vmbr$k eno$k" "$TMP/nicfix-$n"
 	rss="$(fmt_kb "$(maximum "$TMP/nicfix-$n" 2)")"
 	if [ -s "$TMP/aug-$n" ]; then
-		report augtool "$TMP/aug-$n"
+		report "  augtool, Interfaces lens, set + save" "$TMP/aug-$n"
 		r=$(ratio "$(median "$TMP/nicfix-$n")" "$(median "$TMP/aug-$n")")
 		x=$(ratio "$(median "$TMP/aug-$n")" "$(median "$TMP/nicfix-$n")")
 		echo "  ratio nicfix/augtool: $r, nicfix ${x}x faster"
