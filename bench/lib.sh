@@ -116,6 +116,12 @@ report() {
 		"$(fmt_kb "$(maximum "$2" 2)")" "$(count "$2")" "${3:+  $3}"
 }
 
+# cpu_ratio A B: the same ratio of the median CPU times of two OUT files,
+# the steadier figure when other jobs share the machine
+cpu_ratio() {
+	ratio "$(cpu "$1")" "$(cpu "$2")"
+}
+
 # summary BENCH FIGURE REFERENCE RATIO TARGET RSS: one row of the table
 # bench/run.sh prints at the end (BENCH_SUMMARY names its file); a script
 # run on its own prints only its own report.

@@ -101,9 +101,10 @@ for n in "$BASE" "${SIZES[@]}" "$EXTRA"; do
 		report "  augtool, Interfaces lens, set + save" "$TMP/aug-$n"
 		r=$(ratio "$(median "$TMP/nicfix-$n")" "$(median "$TMP/aug-$n")")
 		x=$(ratio "$(median "$TMP/aug-$n")" "$(median "$TMP/nicfix-$n")")
-		echo "  ratio nicfix/augtool: $r, nicfix ${x}x faster"
+		c=$(cpu_ratio "$TMP/nicfix-$n" "$TMP/aug-$n")
+		echo "  ratio nicfix/augtool: $r, nicfix ${x}x faster; of CPU time: $c"
 		ref="augtool, $(fmt_us "$(median "$TMP/aug-$n")")"
-		rat="$r (${x}x faster)"
+		rat="$r (${x}x faster; cpu $c)"
 		rss="$rss (augtool $(fmt_kb "$(maximum "$TMP/aug-$n" 2)"))"
 	elif [ "$n" = "$EXTRA" ]; then
 		echo "  augtool: not run (an extra size, for the increments)"
