@@ -1,35 +1,43 @@
 #!/bin/bash
-# hook.sh - whole-process time of nicfix-hook against one ethtool -K
+# hook.sh - whole-process time and peak RSS of nicfix-hook
 #
 # In a private network namespace: bridge vmbr0 with four veth ports
-# eno1..eno4, a generated interfaces file of 2,000 stanzas whose vmbr0
-# stanza persists "tso off gso off gro off" for the four ports.  Times
-# RUNS runs of the hook (IFACE=vmbr0 MODE=start PHASE=post-up) and RUNS
-# runs of "ethtool -K eno1 tso off gso off gro off", each with the
-# features turned back on before it (outside the timing), as at boot.
-# Prints the medians and their ratio; the target is at most 0.9.
+# eno1..eno4, an empty bridge vmbr1, and a generated interfaces file of
+# 2,000 stanzas whose vmbr0 stanza persists "tso off gso off gro off" for
+# the four ports and whose vmbr1 stanza has no offload line.  Interleaves
+# RUNS runs of four commands, each timed from fork to wait:
+#   - the hook for vmbr0 (IFACE=vmbr0 MODE=start PHASE=post-up), with the
+#     four ports' features turned back on before it, as at boot;
+#   - its reference, one "ethtool -K eno1 tso off gso off gro off", with
+#     eno1's features turned back on before it (target: hook <= 0.9x);
+#   - the no-op hook, IFACE=vmbr1, what every other interface's ifup costs;
+#   - its reference, /bin/true (target: indistinguishable).
+# Prints medians, quartiles, ratios and peak RSS.  Not a test: it reports.
 #
-# usage: bench/hook.sh [RUNS]   (root; default 200, build/nicfix-hook)
+# usage: bench/hook.sh [RUNS]   (root; default 200; HOOK=path overrides)
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 RUNS=${1:-200}
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-HOOK=${HOOK:-$TOP/build/nicfix-hook}
+HOOK=${HOOK:-$NICFIX_HOOK}
 PORTS=(eno1 eno2 eno3 eno4)
 
 if [ "${NICFIX_BENCH_INNER:-}" != 1 ]; then
-	[ "$(id -u)" -eq 0 ] || { echo "hook.sh: needs root" >&2; exit 2; }
-	[ -x "$HOOK" ] || { echo "hook.sh: build $HOOK first (make all)" >&2; exit 2; }
+	bench_need_root hook.sh
+	bench_need "$HOOK"
 	NS="nfx-bench-$$"
 	DIR=$(mktemp -d)
 	trap 'ip netns del "$NS" 2>/dev/null || true; rm -rf "$DIR"' EXIT
 	ip netns add "$NS"
 	ip -n "$NS" link add vmbr0 type bridge
+	ip -n "$NS" link add vmbr1 type bridge
 	for p in "${PORTS[@]}"; do
 		ip -n "$NS" link add "$p" type veth peer name "${p}p"
 		ip -n "$NS" link set "$p" master vmbr0 up
 	done
 	ip -n "$NS" link set vmbr0 up
+	ip -n "$NS" link set vmbr1 up
 	{
 		echo "auto lo"
 		echo "iface lo inet loopback"
@@ -45,6 +53,13 @@ if [ "${NICFIX_BENCH_INNER:-}" != 1 ]; then
 		done
 	} >"$DIR/interfaces"
 	echo "interfaces: $(grep -c '^iface' "$DIR/interfaces") stanzas, $(wc -c <"$DIR/interfaces") bytes"
+	# Without a syslog socket the hook's log line is a failed connect()
+	# instead of a write to journald: say which one was measured.
+	if [ -S /dev/log ]; then
+		echo "syslog: /dev/log present, the hook's log lines are sent"
+	else
+		echo "syslog: no /dev/log here, the hook's log lines go nowhere (cheaper than journald)"
+	fi
 	NICFIX_BENCH_INNER=1 ip netns exec "$NS" "$0" "$RUNS" "$DIR/interfaces"
 	exit
 fi
@@ -58,41 +73,60 @@ features_on() {
 	done
 }
 
-# median FILE: the median of the numbers in FILE, one a line
-median() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+tso_of() {
+	ethtool -k "$1" | awk '$1 == "tcp-segmentation-offload:" { print $2 }'
 }
 
-# timed OUT CMD...: append CMD's whole-process wall time in microseconds
-timed() {
-	local out=$1 t0 t1
-	shift
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1
-	t1=$EPOCHREALTIME
-	echo $((${t1/./} - ${t0/./})) >>"$out"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+export NICFIX_INTERFACES="$IFILE" MODE=start PHASE=post-up ADDRFAM=inet
+# run_hook IFACE OUT: the hook, timed, for IFACE (not through env(1),
+# whose own exec would be timed with it)
+run_hook() {
+	local IFACE=$1
+	export IFACE
+	timed "$2" "$HOOK"
 }
 
-TH=$(mktemp) TE=$(mktemp)
-trap 'rm -f "$TH" "$TE"' EXIT
-export NICFIX_INTERFACES="$IFILE" IFACE=vmbr0 MODE=start PHASE=post-up ADDRFAM=inet
-
-# a warm-up of each, so that both start with the page cache filled
-"$HOOK"
+# Check that each case does what it is timed for, and fill the page cache.
+features_on "${PORTS[@]}"
+IFACE=vmbr0 "$HOOK"
+for p in "${PORTS[@]}"; do
+	[ "$(tso_of "$p")" = off ] ||
+		{ echo "hook.sh: the hook did not turn tso off on $p" >&2; exit 1; }
+done
+features_on "${PORTS[@]}"
+out=$(IFACE=vmbr1 NICFIX_HOOK_STDERR=1 "$HOOK" 2>&1)
+if [ -n "$out" ] || [ "$(tso_of eno1)" != on ]; then
+	echo "hook.sh: the no-op hook did something: $out" >&2
+	exit 1
+fi
 ethtool -K eno1 tso off gso off gro off
-features_on eno1
-"$HOOK"
-[ "$(ethtool -k eno1 | awk '$1 == "tcp-segmentation-offload:" { print $2 }')" = off ] ||
-	{ echo "hook.sh: the hook did not turn tso off" >&2; exit 1; }
+/bin/true
 
 for _ in $(seq "$RUNS"); do
 	features_on "${PORTS[@]}"
-	timed "$TH" "$HOOK"
+	run_hook vmbr0 "$TMP/hook"
 	features_on eno1
-	timed "$TE" ethtool -K eno1 tso off gso off gro off
+	timed "$TMP/ethtool" ethtool -K eno1 tso off gso off gro off
+	run_hook vmbr1 "$TMP/noop"
+	timed "$TMP/true" /bin/true
 done
-mh=$(median "$TH")
-me=$(median "$TE")
-echo "nicfix-hook (4 ports, 2,000 stanzas): median ${mh} us over $RUNS runs"
-echo "ethtool -K eno1 tso off gso off gro off: median ${me} us over $RUNS runs"
-awk -v h="$mh" -v e="$me" 'BEGIN { printf "ratio hook/ethtool: %.2f (target <= 0.90)\n", h / e }'
+
+report "nicfix-hook vmbr0 (4 ports, 2,000 stanzas)" "$TMP/hook"
+report "ethtool -K eno1 tso off gso off gro off" "$TMP/ethtool"
+r1=$(ratio "$(median "$TMP/hook")" "$(median "$TMP/ethtool")")
+c1=$(cpu_ratio "$TMP/hook" "$TMP/ethtool")
+echo "ratio hook/ethtool: $r1 (target <= 0.90); of CPU time: $c1"
+report "nicfix-hook vmbr1 (no offload lines)" "$TMP/noop"
+report "/bin/true" "$TMP/true"
+r2=$(ratio "$(median "$TMP/noop")" "$(median "$TMP/true")")
+c2=$(cpu_ratio "$TMP/noop" "$TMP/true")
+echo "ratio no-op hook/true: $r2 (target: indistinguishable, ~1.00); of CPU time: $c2"
+
+summary "hook: vmbr0, 4 ports, 2,000 stanzas" "$(fmt_us "$(median "$TMP/hook")")" \
+	"one ethtool -K, $(fmt_us "$(median "$TMP/ethtool")")" "$r1 (cpu $c1)" "<= 0.90" \
+	"$(fmt_kb "$(maximum "$TMP/hook" 2)") (ethtool $(fmt_kb "$(maximum "$TMP/ethtool" 2)"))"
+summary "hook: no-op (iface without offload lines)" "$(fmt_us "$(median "$TMP/noop")")" \
+	"/bin/true, $(fmt_us "$(median "$TMP/true")")" "$r2 (cpu $c2)" "~1.00" \
+	"$(fmt_kb "$(maximum "$TMP/noop" 2)") (true $(fmt_kb "$(maximum "$TMP/true" 2)"))"
