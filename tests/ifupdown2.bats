@@ -15,8 +15,7 @@ HOOK_BIN=${HOOK_BIN:-$TOP/build/nicfix-hook}
 
 setup_file() {
 	if [ "$(id -u)" -eq 0 ]; then
-		ROOT=$(bash "$TOP/tests/lib/mkroot.sh" ifupdown2 \
-			ifupdown2 ethtool iproute2 libmnl0)
+		ROOT=$(hooks_root)
 		export ROOT
 	fi
 }

@@ -64,3 +64,10 @@ features_on() {
 	done
 	ns ethtool -K "$dev" "${args[@]}"
 }
+
+# hooks_root: the cached bookworm root (tests/lib/mkroot.sh) where the
+# hook meets the real ifupdown2 and the real udev; one package list for
+# both suites, so a fresh machine builds it once
+hooks_root() {
+	bash "$TOP/tests/lib/mkroot.sh" hooks ifupdown2 ethtool iproute2 libmnl0 udev
+}
