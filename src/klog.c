@@ -659,19 +659,28 @@ static const struct anchor {
 #define N_ANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 #define MAX_OFF 7
 
-typedef signed char v16 __attribute__((vector_size(16)));
+/* 32 bytes a vector: one AVX2 register where the CPU has AVX2 (the clone
+ * nfx_klog_find() gets through target_clones), two SSE2 ones elsewhere
+ */
+#define VW 32
+typedef signed char vec __attribute__((vector_size(VW)));
 
-static inline v16 load16(const char *p)
+/* These helpers are always inlined, so no 32-byte vector crosses a call:
+ * GCC's warning about that ABI does not apply.
+ */
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+static inline __attribute__((always_inline)) vec loadv(const char *p)
 {
-	v16 v;
+	vec v;
 
 	memcpy(&v, p, sizeof(v));
 	return v;
 }
 
-static inline v16 splat(char c)
+static inline __attribute__((always_inline)) vec splat(char c)
 {
-	v16 v;
+	vec v;
 
 	memset(&v, c, sizeof(v));
 	return v;
@@ -700,14 +709,14 @@ static unsigned long count_nl(const char *buf, size_t from, size_t to)
 	return nl;
 }
 
-static unsigned long hsum(v16 acc)
+static inline __attribute__((always_inline)) unsigned long hsum(const vec *acc)
 {
-	unsigned char b[16];
+	unsigned char b[VW];
 	unsigned long s = 0;
 	int k;
 
-	memcpy(b, &acc, sizeof(b));
-	for (k = 0; k < 16; k++)
+	memcpy(b, acc, sizeof(b));
+	for (k = 0; k < VW; k++)
 		s += b[k];
 	return s;
 }
@@ -720,11 +729,12 @@ static size_t line_start(const char *buf, size_t from, size_t p)
 	return nl ? (size_t)(nl - buf) + 1 : from;
 }
 
+__attribute__((target_clones("avx2", "default")))
 size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 		     unsigned long *ret_nl)
 {
-	v16 first[N_ANCHORS], other[N_ANCHORS], nlv = splat('\n');
-	v16 acc = splat(0);
+	vec first[N_ANCHORS], other[N_ANCHORS], nlv = splat('\n');
+	vec acc = splat(0);
 	unsigned long nl = 0;
 	unsigned int rounds = 0;
 	size_t i = from, k, best, ls;
@@ -733,45 +743,48 @@ size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 		first[k] = splat(anchors[k].s[0]);
 		other[k] = splat(anchors[k].s[anchors[k].off]);
 	}
-	for (; i + 64 + MAX_OFF + 16 <= to; i += 64) {
-		v16 a0 = load16(buf + i), a1 = load16(buf + i + 16);
-		v16 a2 = load16(buf + i + 32), a3 = load16(buf + i + 48);
-		v16 m0 = splat(0), m1 = splat(0), m2 = splat(0), m3 = splat(0);
-		uint64_t w[2];
+	for (; i + 4 * VW + MAX_OFF + VW <= to; i += 4 * VW) {
+		vec a0 = loadv(buf + i), a1 = loadv(buf + i + VW);
+		vec a2 = loadv(buf + i + 2 * VW), a3 = loadv(buf + i + 3 * VW);
+		vec m0 = splat(0), m1 = splat(0), m2 = splat(0), m3 = splat(0);
+		uint64_t w[VW / 8];
 		int q;
 
 		for (k = 0; k < N_ANCHORS; k++) {
 			const char *b = buf + i + anchors[k].off;
 
-			m0 |= (a0 == first[k]) & (load16(b) == other[k]);
-			m1 |= (a1 == first[k]) & (load16(b + 16) == other[k]);
-			m2 |= (a2 == first[k]) & (load16(b + 32) == other[k]);
-			m3 |= (a3 == first[k]) & (load16(b + 48) == other[k]);
+			m0 |= (a0 == first[k]) & (loadv(b) == other[k]);
+			m1 |= (a1 == first[k]) & (loadv(b + VW) == other[k]);
+			m2 |= (a2 == first[k]) & (loadv(b + 2 * VW) == other[k]);
+			m3 |= (a3 == first[k]) & (loadv(b + 3 * VW) == other[k]);
 		}
 		/* a true lane is -1: subtracting counts the newlines */
 		acc -= (a0 == nlv) + (a1 == nlv) + (a2 == nlv) + (a3 == nlv);
 		if (++rounds == 63) {
 			/* 63 * 4 fits in a byte lane */
-			nl += hsum(acc);
+			nl += hsum(&acc);
 			acc = splat(0);
 			rounds = 0;
 		}
 		{
-			v16 m = m0 | m1 | m2 | m3;
+			vec m = m0 | m1 | m2 | m3;
+			uint64_t any = 0;
 
 			memcpy(w, &m, sizeof(w));
+			for (q = 0; q < VW / 8; q++)
+				any |= w[q];
+			if (__builtin_expect(!any, 1))
+				continue;
 		}
-		if (__builtin_expect(!(w[0] | w[1]), 1))
-			continue;
 		for (q = 0; q < 4; q++) {
-			v16 m = q == 0 ? m0 : q == 1 ? m1 : q == 2 ? m2 : m3;
+			vec m = q == 0 ? m0 : q == 1 ? m1 : q == 2 ? m2 : m3;
 			int h;
 
 			memcpy(w, &m, sizeof(w));
-			for (h = 0; h < 2; h++) {
+			for (h = 0; h < VW / 8; h++) {
 				while (w[h]) {
 					int bit = __builtin_ctzll(w[h]) & ~7;
-					size_t p = i + q * 16 + h * 8 + bit / 8;
+					size_t p = i + q * VW + h * 8 + bit / 8;
 
 					w[h] &= ~(0xffULL << bit);
 					if (!anchor_at(buf, p, to))
@@ -780,15 +793,15 @@ size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 					 * are counted: take back those from
 					 * the line's start on */
 					ls = line_start(buf, from, p);
-					nl += hsum(acc) -
-					      count_nl(buf, ls, i + 64);
+					nl += hsum(&acc) -
+					      count_nl(buf, ls, i + 4 * VW);
 					*ret_nl += nl;
 					return ls;
 				}
 			}
 		}
 	}
-	nl += hsum(acc);
+	nl += hsum(&acc);
 	/* the tail, shorter than a round */
 	best = to;
 	for (k = 0; k < N_ANCHORS; k++) {
