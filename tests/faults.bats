@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # bats sets output, stderr, stderr_lines, status
+# shellcheck disable=SC2016 # on_tmpfs's set-up code is for the inner shell
 # Faults while persisting: a full or read-only file system, symlinks, a
 # directory where the file should be, no permission, SIGKILL, many
 # writers at once, a held lock.  After each one the interfaces file is
@@ -40,7 +41,12 @@ sum() {
 
 # listing DIR: its entries, hidden ones included, on one line
 listing() {
-	ls -A "$1" | tr '\n' ' '
+	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' '
+}
+
+# stray: how many temporary files of ours are beside the file
+stray() {
+	find "$DIR" -mindepth 1 -maxdepth 1 -name '.interfaces.nicfix-*' | wc -l
 }
 
 # one_line_error: stderr is exactly one "nicfix: ..." line
@@ -288,7 +294,7 @@ perm_tree() {
 		[ "$s" = "$b" ] && done_=$((done_ + 1))
 		# a temporary file left by a kill is removed by the next run
 		# (under the lock): at most one is there at any time
-		[ "$(ls -A "$DIR" | grep -c '^\.interfaces\.nicfix-')" -le 1 ]
+		[ "$(stray)" -le 1 ]
 	done
 	echo "# killed $killed of 200 runs; the file was persisted after $done_" >&3
 	# both outcomes happened, or the test did not test anything
@@ -341,8 +347,8 @@ perm_tree() {
 		done
 		# killed between naming the new copy and renaming it: the
 		# copy may remain (a dot name: ifupdown does not read it)...
-		[ "$(ls -A "$DIR" | grep -vc '^\.interfaces\.nicfix-')" -eq 1 ]
-		[ "$(ls -A "$DIR" | wc -l)" -le 2 ]
+		[ "$(stray)" -le 1 ]
+		[ "$(listing "$DIR" | sed 's/\.interfaces\.nicfix-[0-9A-Za-z]* //')" = "interfaces " ]
 		# ...until the next writer, which holds the lock, removes it
 		"$plain" -q -i "$IF" persist vmbr0
 		"$plain" -q -i "$IF" unpersist vmbr0
