@@ -290,6 +290,25 @@ static int pick_ports(struct edit *e, const char *bridge,
 		return nfx_err_set(err, -EINVAL,
 				   "%s:%u: bridge %s has no ports; name them",
 				   e->ref.file->path, e->ref.st->lineno, bridge);
+	/* names from the file go into a line /bin/sh runs at ifup: one
+	 * like "eno1;reboot" must not become "ethtool -K eno1;reboot ..."
+	 */
+	for (i = 0; i < pp->nphys; i++) {
+		struct nfx_err why = { 0 };
+
+		const char *c = pp->phys[i];
+
+		if (nfx_ifname_check(c, &why) == 0)
+			continue;
+		/* the name itself only when it is safe to print */
+		while (*c > ' ' && *c < 0x7f)
+			c++;
+		return nfx_err_set(err, -EINVAL,
+				   "%s:%u: bridge %s: port %s%s%s: %s",
+				   e->ref.file->path, e->ref.st->lineno, bridge,
+				   *c ? "" : "'", *c ? "of bridge-ports" : pp->phys[i],
+				   *c ? "" : "'", why.msg);
+	}
 	return 0;
 }
 
