@@ -320,9 +320,20 @@ static int edit_stanza(struct edit *e, const char *const *ports, size_t n,
 	const struct nfx_ifstanza *st = e->ref.st;
 	size_t len = st->end - st->start, i;
 	bool no_eol = !len || f->buf[st->end - 1] != '\n';
+	const char *nul = memchr(f->buf + st->start, '\0', len), *p;
+	unsigned int lineno = st->lineno;
 	char *text, *out = NULL;
 	int rc;
 
+	/* Augeas takes a C string: a NUL would cut the stanza short, and
+	 * the lines after it would be lost in the file written back
+	 */
+	if (nul) {
+		for (p = f->buf + st->start; p < nul; p++)
+			lineno += *p == '\n';
+		return nfx_err_set(err, -EINVAL, "%s:%u: a NUL byte in the stanza",
+				   f->path, lineno);
+	}
 	/* hand Augeas the stanza alone, ended by a newline */
 	text = malloc(len + 2);
 	if (!text)
