@@ -32,7 +32,10 @@ refused() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "${stderr_lines[0]}" == "nicfix: "* ]]
 	# no escape sequence or stray byte reaches the terminal
-	! LC_ALL=C grep -q '[^[:print:]]' <<<"$stderr"
+	if LC_ALL=C grep -q '[^[:print:]]' <<<"$stderr"; then
+		echo "unprintable bytes on stderr: $(od -c <<<"$stderr")" >&2
+		return 1
+	fi
 	unchanged
 	[ "$(listing "$DIR")" = "interfaces " ]
 	[ ! -e "$NICFIX_BACKUP_DIR" ]
