@@ -14,7 +14,25 @@ load lib/config
 # the line persist adds to vmbr0 of pve8.interfaces, after line 14
 LINE=$'\tpost-up ethtool -K eno1 tso off gso off gro off || true'
 
+# sanitizer reports go to files as well as making the run exit 99: a
+# run in the background or under `run` without a status check is
+# still caught, by teardown
+san_setup() {
+	export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/asan"
+	export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/ubsan"
+}
+
+san_check() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/asan* "$BATS_TEST_TMPDIR"/ubsan*; do
+		[ -e "$f" ] || continue
+		cat "$f" >&2
+		return 1
+	done
+}
+
 setup() {
+	san_setup
 	need_root
 	config_setup
 	use_fixture pve8.interfaces
@@ -33,6 +51,7 @@ teardown() {
 	if [ -n "$PRIV" ]; then
 		rm -rf "$PRIV"
 	fi
+	san_check
 }
 
 sum() {

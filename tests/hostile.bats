@@ -9,10 +9,32 @@
 load lib/common
 load lib/config
 
+# sanitizer reports go to files as well as making the run exit 99: a
+# run in the background or under `run` without a status check is
+# still caught, by teardown
+san_setup() {
+	export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/asan"
+	export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/ubsan"
+}
+
+san_check() {
+	local f
+	for f in "$BATS_TEST_TMPDIR"/asan* "$BATS_TEST_TMPDIR"/ubsan*; do
+		[ -e "$f" ] || continue
+		cat "$f" >&2
+		return 1
+	done
+}
+
 setup() {
+	san_setup
 	config_setup
 	use_fixture pve8.interfaces
 	DIR="$T/etc/network"
+}
+
+teardown() {
+	san_check
 }
 
 sum() {
