@@ -10,26 +10,10 @@
 
 load lib/common
 load lib/config
+load lib/harden
 
 # the line persist adds to vmbr0 of pve8.interfaces, after line 14
 LINE=$'\tpost-up ethtool -K eno1 tso off gso off gro off || true'
-
-# sanitizer reports go to files as well as making the run exit 99: a
-# run in the background or under `run` without a status check is
-# still caught, by teardown
-san_setup() {
-	export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/asan"
-	export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/ubsan"
-}
-
-san_check() {
-	local f
-	for f in "$BATS_TEST_TMPDIR"/asan* "$BATS_TEST_TMPDIR"/ubsan*; do
-		[ -e "$f" ] || continue
-		cat "$f" >&2
-		return 1
-	done
-}
 
 setup() {
 	san_setup
@@ -52,15 +36,6 @@ teardown() {
 		rm -rf "$PRIV"
 	fi
 	san_check
-}
-
-sum() {
-	sha256sum "$1" | cut -d' ' -f1
-}
-
-# listing DIR: its entries, hidden ones included, on one line
-listing() {
-	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' '
 }
 
 # stray: how many temporary files of ours are beside the file

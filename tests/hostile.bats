@@ -8,23 +8,7 @@
 
 load lib/common
 load lib/config
-
-# sanitizer reports go to files as well as making the run exit 99: a
-# run in the background or under `run` without a status check is
-# still caught, by teardown
-san_setup() {
-	export ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/asan"
-	export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$BATS_TEST_TMPDIR/ubsan"
-}
-
-san_check() {
-	local f
-	for f in "$BATS_TEST_TMPDIR"/asan* "$BATS_TEST_TMPDIR"/ubsan*; do
-		[ -e "$f" ] || continue
-		cat "$f" >&2
-		return 1
-	done
-}
+load lib/harden
 
 setup() {
 	san_setup
@@ -35,14 +19,6 @@ setup() {
 
 teardown() {
 	san_check
-}
-
-sum() {
-	sha256sum "$1" | cut -d' ' -f1
-}
-
-listing() {
-	find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' '
 }
 
 # refused: exit 2, one "nicfix: " line of printable ASCII, nothing written
