@@ -158,8 +158,15 @@ int cli_check_ifnames(struct cli *cli, int n, char **names)
 
 	for (i = 0; i < n; i++) {
 		if (nfx_ifname_check(names[i], &err) < 0) {
-			/* the name itself may be what is unprintable */
-			if (strlen(names[i]) < 64 && !strpbrk(names[i], "\n\r\t"))
+			const char *c = names[i];
+
+			/* the name itself may be what is unprintable: a
+			 * control or non-ASCII byte is not echoed (an
+			 * escape sequence would reach the terminal)
+			 */
+			while (*c >= ' ' && *c < 0x7f)
+				c++;
+			if (strlen(names[i]) < 64 && !*c)
 				return cli_error(cli, EXIT_USAGE, "%s: %s",
 						 names[i], err.msg);
 			return cli_error(cli, EXIT_USAGE, "%s", err.msg);

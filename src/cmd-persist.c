@@ -1,4 +1,5 @@
 /* cmd-persist.c - nicfix persist / unpersist: edit the bridge stanza */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,45 @@ static void print_json(struct cli *cli, const char *bridge,
 	json_arr_end(j);
 }
 
+/* A kernel feature name is checked against the running kernel's list:
+ * offline, "bogus" looks as valid as "tx-udp_tnl-segmentation", and the
+ * line would make ethtool fail at every ifup, hidden by "|| true".
+ */
+static int check_features(struct cli *cli, const struct nfx_featreq *req)
+{
+	struct nfx_live *live = NULL;
+	struct nfx_err err = { 0 };
+	size_t i;
+	int ret, status = 0;
+
+	for (i = 0; i < nfx_featreq_count(req); i++) {
+		const char *name = nfx_featreq_name(req, i);
+
+		if (nfx_feat_is_short(name))
+			continue;
+		if (!live) {
+			status = cli_live_open(cli, &live);
+			if (status)
+				break;
+		}
+		ret = nfx_live_feature_known(live, name, &err);
+		if (ret == -EOPNOTSUPP)
+			break; /* no list without a device: as ethtool would */
+		if (ret < 0) {
+			status = cli_error(cli, EXIT_SYSTEM, "%s", err.msg);
+			break;
+		}
+		if (!ret) {
+			status = cli_error(cli, EXIT_USAGE,
+					   "unknown feature '%s' (valid short names: %s; or a kernel name such as tx-tcp-segmentation)",
+					   name, nfx_feat_short_names());
+			break;
+		}
+	}
+	nfx_live_close(live);
+	return status;
+}
+
 int cmd_persist(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -118,6 +158,9 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 			 nfx_featreq_default(&req, &err);
 	if (ret < 0)
 		return cli_error(cli, cli_status(ret), "%s", err.msg);
+	status = check_features(cli, req);
+	if (status)
+		goto out_free;
 	ret = nfx_persist(&cli->cfg, argv[0], (const char *const *)argv + 1,
 			  (size_t)n - 1, req, flags, &res, &err);
 	if (ret < 0) {

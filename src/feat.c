@@ -127,6 +127,14 @@ int nfx_featreq_parse(const char *list, struct nfx_featreq **ret_req,
 	size_t i, len;
 	int ret;
 
+	/* the messages below quote the list: not a byte that would reach
+	 * the terminal as a control or a broken character
+	 */
+	for (end = list; *end; end++)
+		if ((unsigned char)*end < ' ' || (unsigned char)*end >= 0x7f)
+			return nfx_err_set(err, -EINVAL,
+					   "invalid feature list: control or non-ASCII byte 0x%02x",
+					   (unsigned char)*end);
 	req = calloc(1, sizeof(*req));
 	if (!req)
 		return nfx_err_set(err, -ENOMEM, "out of memory");

@@ -71,6 +71,23 @@ int nfx_live_names(struct nfx_live *live, const char *ifname,
 	return nfx_ethnl_names(live, err);
 }
 
+int nfx_live_feature_known(struct nfx_live *live, const char *name,
+			   struct nfx_err *err)
+{
+	unsigned int i;
+	int ret;
+
+	if (live->use_ioctl)
+		return -EOPNOTSUPP;
+	ret = nfx_live_names(live, NULL, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < live->nfeat; i++)
+		if (live->fnames[i] && !strcmp(live->fnames[i], name))
+			return 1;
+	return 0;
+}
+
 struct nfx_features *nfx_features_new(const struct nfx_live *live)
 {
 	size_t words = NFX_BITS_WORDS(live->nfeat);

@@ -135,6 +135,15 @@ void nfx_live_close(struct nfx_live *live);
  */
 const char *nfx_live_backend(const struct nfx_live *live);
 
+/**
+ * nfx_live_feature_known() - does the running kernel have feature @name?
+ * @name: a kernel feature name (tx-tcp-segmentation), not a legacy one
+ * Return: 1 or 0; -EOPNOTSUPP over the ioctl, whose list belongs to a
+ *	device; or -errno.
+ */
+int nfx_live_feature_known(struct nfx_live *live, const char *name,
+			   struct nfx_err *err);
+
 enum nfx_link_kind {
 	NFX_LINK_PORT,	 /* hardware NIC, or veth/dummy standing in for one */
 	NFX_LINK_BRIDGE,

@@ -290,6 +290,25 @@ static int pick_ports(struct edit *e, const char *bridge,
 		return nfx_err_set(err, -EINVAL,
 				   "%s:%u: bridge %s has no ports; name them",
 				   e->ref.file->path, e->ref.st->lineno, bridge);
+	/* names from the file go into a line /bin/sh runs at ifup: one
+	 * like "eno1;reboot" must not become "ethtool -K eno1;reboot ..."
+	 */
+	for (i = 0; i < pp->nphys; i++) {
+		struct nfx_err why = { 0 };
+
+		const char *c = pp->phys[i];
+
+		if (nfx_ifname_check(c, &why) == 0)
+			continue;
+		/* the name itself only when it is safe to print */
+		while (*c > ' ' && *c < 0x7f)
+			c++;
+		return nfx_err_set(err, -EINVAL,
+				   "%s:%u: bridge %s: port %s%s%s: %s",
+				   e->ref.file->path, e->ref.st->lineno, bridge,
+				   *c ? "" : "'", *c ? "of bridge-ports" : pp->phys[i],
+				   *c ? "" : "'", why.msg);
+	}
 	return 0;
 }
 
@@ -301,9 +320,20 @@ static int edit_stanza(struct edit *e, const char *const *ports, size_t n,
 	const struct nfx_ifstanza *st = e->ref.st;
 	size_t len = st->end - st->start, i;
 	bool no_eol = !len || f->buf[st->end - 1] != '\n';
+	const char *nul = memchr(f->buf + st->start, '\0', len), *p;
+	unsigned int lineno = st->lineno;
 	char *text, *out = NULL;
 	int rc;
 
+	/* Augeas takes a C string: a NUL would cut the stanza short, and
+	 * the lines after it would be lost in the file written back
+	 */
+	if (nul) {
+		for (p = f->buf + st->start; p < nul; p++)
+			lineno += *p == '\n';
+		return nfx_err_set(err, -EINVAL, "%s:%u: a NUL byte in the stanza",
+				   f->path, lineno);
+	}
 	/* hand Augeas the stanza alone, ended by a newline */
 	text = malloc(len + 2);
 	if (!text)

@@ -1,4 +1,5 @@
 /* safefile.c - lock, back up and atomically replace a configuration file */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -86,21 +87,69 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
-static int copy_to(const char *src, const char *dst, mode_t mode)
+/* A new file in @dir for data that must appear whole or not at all:
+ * anonymous (O_TMPFILE) when the file system allows, else named
+ * "DIR/.BASE.nicfix-XXXXXX" in @tmp.  A writer killed before it gives
+ * an anonymous file a name leaves nothing behind.
+ */
+static int tmp_open(const char *dir, const char *base, char *tmp, size_t len,
+		    bool *anon)
+{
+	int fd = -1;
+
+	/* naming it later goes through /proc */
+	if (access("/proc/self/fd", X_OK) == 0)
+		fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	*anon = fd >= 0;
+	if (fd >= 0)
+		return fd;
+	snprintf(tmp, len, "%s/.%s.nicfix-XXXXXX", dir, base);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Give the file of tmp_open() the name @dst; never replaces a file. */
+static int tmp_link(int fd, bool anon, const char *tmp, const char *dst)
+{
+	char proc[64];
+
+	if (!anon)
+		return link(tmp, dst) < 0 ? -errno : 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, proc, AT_FDCWD, dst, AT_SYMLINK_FOLLOW) < 0 ?
+		       -errno : 0;
+}
+
+/* Remove the temporary files of writers that were killed: only a writer
+ * holding the lock creates one, so any found by the lock holder is stale.
+ */
+static void remove_stale(const char *dir, const char *base)
+{
+	char prefix[NAME_MAX + 16];
+	struct dirent *de;
+	size_t n;
+	DIR *d;
+
+	n = (size_t)snprintf(prefix, sizeof(prefix), ".%s.nicfix-", base);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, n))
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
+/* Copy @src into @out. */
+static int copy_fd(const char *src, int out)
 {
 	char buf[65536];
-	int in, out, ret = 0;
+	int in, ret = 0;
 	ssize_t n;
 
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode & 0600);
-	if (out < 0) {
-		ret = -errno;
-		close(in);
-		return ret;
-	}
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -114,22 +163,19 @@ static int copy_to(const char *src, const char *dst, mode_t mode)
 	}
 	if (!ret && fsync(out) < 0)
 		ret = -errno;
-	close(out);
 	close(in);
-	if (ret < 0)
-		unlink(dst);
 	return ret;
 }
 
-static int backup(const char *target, const struct stat *sb,
-		  const char *backup_dir, char **ret_backup,
-		  struct nfx_err *err)
+static int backup(const char *target, const char *backup_dir,
+		  char **ret_backup, struct nfx_err *err)
 {
-	char name[PATH_MAX], path[PATH_MAX], stamp[32];
+	char name[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], stamp[32];
 	struct tm tm;
 	time_t now = time(NULL);
+	bool anon;
 	size_t i;
-	int ret;
+	int fd, ret;
 
 	if (mkdir(backup_dir, 0700) < 0 && errno != EEXIST)
 		return nfx_err_set(err, -errno, "%s: cannot create: %s",
@@ -141,16 +187,28 @@ static int backup(const char *target, const struct stat *sb,
 			name[i] = '_';
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
-	for (i = 0; i < 100; i++) {
+	/* written whole, then named: a killed writer leaves no partial
+	 * backup that someone could later restore
+	 */
+	fd = tmp_open(backup_dir, name, tmp, sizeof(tmp), &anon);
+	ret = fd < 0 ? fd : copy_fd(target, fd);
+	for (i = 0; !ret && i < 100; i++) {
 		int n = snprintf(path, sizeof(path), "%s/%s.%s.%zu", backup_dir,
 				 name, stamp, i);
 
-		if (n < 0 || (size_t)n >= sizeof(path))
-			return nfx_err_set(err, -ENAMETOOLONG,
-					   "%s: backup path too long", backup_dir);
-		ret = copy_to(target, path, sb->st_mode);
+		if (n < 0 || (size_t)n >= sizeof(path)) {
+			ret = -ENAMETOOLONG;
+			break;
+		}
+		ret = tmp_link(fd, anon, tmp, path);
 		if (ret != -EEXIST)
 			break;
+		ret = i == 99 ? -EEXIST : 0;
+	}
+	if (fd >= 0) {
+		close(fd);
+		if (!anon)
+			unlink(tmp);
 	}
 	if (ret < 0)
 		return nfx_err_set(err, ret, "%s: cannot back up to %s: %s",
@@ -170,6 +228,7 @@ int nfx_safefile_replace(const char *path, const char *data, size_t len,
 	char target[PATH_MAX], tmp[PATH_MAX + 32], dir[PATH_MAX];
 	const char *base;
 	struct stat sb;
+	bool anon, named;
 	int fd, dfd, ret;
 
 	if (!realpath(path, target))
@@ -182,16 +241,17 @@ int nfx_safefile_replace(const char *path, const char *data, size_t len,
 	nfx_path_dir(target, dir, sizeof(dir));
 	base = strrchr(target, '/') + 1;
 	if (backup_dir) {
-		ret = backup(target, &sb, backup_dir, ret_backup, err);
+		ret = backup(target, backup_dir, ret_backup, err);
 		if (ret < 0)
 			return ret;
 	}
+	remove_stale(dir, base);
 	/* a dot name: neither "source dir/ *" nor source-directory reads it */
-	snprintf(tmp, sizeof(tmp), "%s/.%s.nicfix-XXXXXX", dir, base);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = tmp_open(dir, base, tmp, sizeof(tmp), &anon);
 	if (fd < 0)
-		return nfx_err_set(err, -errno, "%s: cannot create a temporary file: %s",
-				   dir, strerror(errno));
+		return nfx_err_set(err, fd, "%s: cannot write: a temporary file in %s: %s",
+				   target, dir, strerror(-fd));
+	named = !anon;
 	ret = write_all(fd, data, len);
 	if (!ret && fchown(fd, sb.st_uid, sb.st_gid) < 0)
 		ret = -errno;
@@ -199,12 +259,22 @@ int nfx_safefile_replace(const char *path, const char *data, size_t len,
 		ret = -errno;
 	if (!ret && fsync(fd) < 0)
 		ret = -errno;
+	if (!ret && anon) {
+		/* the name rename() needs; one killed here is stale for
+		 * the next writer's remove_stale()
+		 */
+		snprintf(tmp, sizeof(tmp), "%s/.%s.nicfix-%ld", dir, base,
+			 (long)getpid());
+		ret = tmp_link(fd, anon, NULL, tmp);
+		named = !ret;
+	}
 	if (close(fd) < 0 && !ret)
 		ret = -errno;
 	if (!ret && rename(tmp, target) < 0)
 		ret = -errno;
 	if (ret < 0) {
-		unlink(tmp);
+		if (named)
+			unlink(tmp);
 		return nfx_err_set(err, ret, "%s: cannot write: %s", target,
 				   strerror(-ret));
 	}

@@ -36,11 +36,14 @@ void nfx_lock_release(struct nfx_lock *lock);
  *	missing); never beside the file, where "source dir/ *" would read it
  * @ret_backup: if not NULL, receives the backup's path (malloc'd)
  *
- * A dot-named temporary file in the target's directory (no run-parts or
- * glob pattern matches it) gets the data, the owner and the mode of the
- * original, is fsync()ed and renamed over it, and the directory is
- * fsync()ed.  On any failure the original is untouched and the
- * temporary file removed.
+ * A temporary file in the target's directory (anonymous, O_TMPFILE, where
+ * the file system allows; else dot-named: no run-parts or glob pattern
+ * matches it) gets the data, the owner and the mode of the original, is
+ * fsync()ed, named and renamed over it, and the directory is fsync()ed.
+ * On any failure the original is untouched and the temporary file
+ * removed.  The caller holds the lock: temporary files of killed writers
+ * found beside the target are removed first.  The backup, too, is
+ * written whole before it gets its name.
  *
  * Return: 0 or -errno.
  */
