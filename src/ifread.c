@@ -388,7 +388,7 @@ static char *map_file(int fd, size_t size)
 
 	if (!size || page <= 0 || size % (size_t)page == 0)
 		return NULL;
-	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
