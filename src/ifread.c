@@ -448,7 +448,8 @@ static int load_dir(struct loader *l, const char *dirpath, int depth)
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n) /* qsort(NULL, 0, ...) is undefined */
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && !ret; i++) {
 		char path[PATH_MAX];
 		struct stat sb;
