@@ -56,10 +56,15 @@ static const char *skip_sep(const char *p, const char *end)
 
 const char *nfx_ifword_next(const char **p, const char *end, size_t *ret_len)
 {
-	const char *w = skip_sep(*p, end), *q = w;
+	const char *w = skip_sep(*p, end), *q;
 
+	/* a stray '\r' separates words too (ifupdown splits on isspace());
+	 * an empty word would leave *p where it was, and callers loop */
+	while (w < end && (*w == '\r' || *w == '\n'))
+		w = skip_sep(w + 1, end);
 	if (w >= end)
 		return NULL;
+	q = w;
 	while (q < end && !blank(*q) && *q != '\r' && *q != '\n' &&
 	       !cont_len(q, end))
 		q++;

@@ -6,6 +6,7 @@
 
 #include "bits.h"
 #include "feat.h"
+#include "ifread.h"
 #include "nicfix.h"
 #include "offline.h"
 
@@ -360,8 +361,40 @@ static void test_report_names(void)
 	}
 }
 
+/* The words of an option's value, as ifports splits bridge-ports. */
+static void test_ifword(void)
+{
+	static const struct {
+		const char *val;
+		const char *words; /* joined with '|' */
+	} rows[] = {
+		{ "eno1 eno2", "eno1|eno2" },
+		{ "  eno1\t \\\n eno2  ", "eno1|eno2" },
+		/* a stray CR (issue #7, found by fuzz_ifread): it looped */
+		{ "eno1\r eno2", "eno1|eno2" },
+		{ "\r\reno1\r", "eno1" },
+		{ "\r", "" },
+		{ "", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *p = rows[i].val, *end = p + strlen(p), *w;
+		char got[64] = "";
+		size_t len, pos = 0, n = 0;
+
+		while (n++ < 8 && (w = nfx_ifword_next(&p, end, &len)))
+			pos += (size_t)snprintf(got + pos, sizeof(got) - pos,
+						"%s%.*s", pos ? "|" : "",
+						(int)len, w);
+		CHECK(n <= 8 && !strcmp(got, rows[i].words),
+		      "ifword row %zu: '%s'", i, got);
+	}
+}
+
 int main(void)
 {
+	test_ifword();
 	test_report_names();
 	test_offline_parse();
 	test_offline_complete();
