@@ -214,6 +214,11 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 			continue;
 		}
 		w = nfx_ifword_next(&p, eol, &wlen);
+		/* blanks and a backslash-newline only: a blank line too */
+		if (!w) {
+			line = next;
+			continue;
+		}
 		if (WORD_IS(w, wlen, "iface") || WORD_IS(w, wlen, "mapping") ||
 		    WORD_IS(w, wlen, "vlan") || WORD_IS(w, wlen, "template")) {
 			struct nfx_ifstanza *st;

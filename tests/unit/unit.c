@@ -392,9 +392,39 @@ static void test_ifword(void)
 	}
 }
 
+/* Lines nfx_iffile_parse() must take as blank. */
+static void test_iffile_blank(void)
+{
+	static const char *const rows[] = {
+		/* blanks and a continuation, then a blank line (issue #7,
+		 * found by fuzz_ifread: the key was NULL, its length unset) */
+		"iface eno1 inet manual\n  \\\n\n\tmtu 1500\n",
+		"iface eno1 inet manual\n\tmtu 1500\n \t\\\n",
+		"iface eno1 inet manual\n\tmtu 1500\n\\\r\n\r\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_iffile f = { 0 };
+		int ret;
+
+		f.path = "t";
+		f.buf = strdup(rows[i]);
+		f.len = strlen(rows[i]);
+		ret = nfx_iffile_parse(&f, NULL);
+		CHECK(ret == 0 && f.nst == 1 && f.nopts == 1 &&
+			      nfx_ifopt_is(&f.opts[0], "mtu"),
+		      "iffile_blank row %zu: %d, %zu stanzas, %zu options", i,
+		      ret, f.nst, f.nopts);
+		nfx_iffile_done(&f);
+		free(f.buf);
+	}
+}
+
 int main(void)
 {
 	test_ifword();
+	test_iffile_blank();
 	test_report_names();
 	test_offline_parse();
 	test_offline_complete();
