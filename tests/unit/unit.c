@@ -283,6 +283,26 @@ static void test_offline_parse(void)
 	}
 }
 
+/* A line longer than the tokens kept is refused, not cut (issue #7,
+ * seen while writing fuzz_offline: "&& reboot" after it went unseen). */
+static void test_offline_long(void)
+{
+	struct nfx_offline line;
+	char cmd[1024] = "ethtool -K eno1 tso off";
+	int i, rc;
+
+	for (i = 0; i < 50; i++)
+		strcat(cmd, " 2>&1");
+	rc = nfx_offline_parse(cmd, &line, NULL);
+	CHECK(rc == 0, "offline with 50 redirections: got %d", rc);
+	for (i = 0; i < 50; i++)
+		strcat(cmd, " 2>&1");
+	strcat(cmd, " && reboot");
+	rc = nfx_offline_parse(cmd, &line, NULL);
+	CHECK(rc == -EINVAL, "offline with 100 redirections && reboot: got %d",
+	      rc);
+}
+
 static void test_offline_complete(void)
 {
 	static const struct {
@@ -427,6 +447,7 @@ int main(void)
 	test_iffile_blank();
 	test_report_names();
 	test_offline_parse();
+	test_offline_long();
 	test_offline_complete();
 	test_ifname();
 	test_featreq();
