@@ -208,8 +208,10 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 		p = line;
 		while (p < eol && (blank(*p) || *p == '\r'))
 			p++;
-		/* an option of a stanza we do not keep: nothing to look at */
-		if (p == eol || *p == '#' || (skipping && !keyword_initial(*p))) {
+		/* an option of a stanza we do not keep: nothing to look at
+		 * (a backslash-newline may hide a keyword: look at those) */
+		if (p == eol || *p == '#' ||
+		    (skipping && *p != '\\' && !keyword_initial(*p))) {
 			line = next;
 			continue;
 		}
