@@ -12,6 +12,8 @@
  * - nfx_offline_complete() gives a line that is recognised again, for the
  *   same device, guarded, with every requested feature off and every other
  *   feature as it was;
+ * - an accepted line followed by " &&" is malformed: nothing the parser
+ *   does not look at may follow the features;
  * - neither writer overruns a buffer of any size (each buffer is an exact
  *   heap allocation, so ASan sees one byte too far).
  */
@@ -186,6 +188,24 @@ static void check_complete(const char *cmd, const struct nfx_offline *l,
 	free(buf);
 }
 
+/* a command after an accepted line makes it malformed */
+static void check_trailing(const char *cmd)
+{
+	size_t n = strlen(cmd);
+	struct nfx_offline l;
+	char *more = malloc(n + 4);
+	int ret;
+
+	if (!more)
+		abort();
+	memcpy(more, cmd, n);
+	memcpy(more + n, " &&", 4);
+	ret = nfx_offline_parse(more, &l, NULL);
+	if (ret != -EINVAL)
+		FAIL("'%s' accepted, and with ' &&' after it: %d", cmd, ret);
+	free(more);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nul = memchr(data, '\0', size);
@@ -203,6 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret == -EINVAL && (err.code != -EINVAL || !err.msg[0]))
 		FAIL("-EINVAL without a reason: '%s'", cmd);
 	if (ret == 0) {
+		check_trailing(cmd);
 		check_line(cmd, &l);
 		check_format(cmd, &l);
 		list = nul ? dup_n(nul + 1, size - cmd_len - 1) : NULL;
