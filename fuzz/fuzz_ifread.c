@@ -17,9 +17,11 @@
  * nfx_ifports_behind() of that interface ends, with bounded, terminated
  * names.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,16 +48,49 @@ static const char *const names[] = { "interfaces", "a", "d/b", "d/c" };
 static char root[64];
 static char paths[NFILES][96];
 
+/* remove the directory of process @pid (the files this target writes) */
+static void remove_dir(long pid)
+{
+	char p[128];
+	size_t i;
+
+	for (i = 0; i < NFILES; i++) {
+		snprintf(p, sizeof(p), "/dev/shm/nicfix-fuzz-%ld/%s", pid,
+			 names[i]);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "/dev/shm/nicfix-fuzz-%ld/d", pid);
+	rmdir(p);
+	snprintf(p, sizeof(p), "/dev/shm/nicfix-fuzz-%ld", pid);
+	rmdir(p);
+}
+
 static void cleanup(void)
 {
-	size_t i;
-	char d[96];
+	remove_dir((long)getpid());
+}
 
-	for (i = 0; i < NFILES; i++)
-		unlink(paths[i]);
-	snprintf(d, sizeof(d), "%s/d", root);
-	rmdir(d);
-	rmdir(root);
+/* A run that crashed, or a -minimize_crash child, had no atexit(): take
+ * away the directories of those of our processes that are gone. */
+static void remove_stale(void)
+{
+	DIR *d = opendir("/dev/shm");
+	struct dirent *de;
+	long pid;
+	char *end;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "nicfix-fuzz-", 12))
+			continue;
+		pid = strtol(de->d_name + 12, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+			remove_dir(pid);
+	}
+	closedir(d);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -65,6 +100,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
+	remove_stale();
 	snprintf(root, sizeof(root), "/dev/shm/nicfix-fuzz-%ld", (long)getpid());
 	snprintf(d, sizeof(d), "%s/d", root);
 	if ((mkdir(root, 0700) < 0 && errno != EEXIST) ||
