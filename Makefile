@@ -107,7 +107,7 @@ install: all
 clean:
 	rm -rf build
 
-# ---- fuzzing: libFuzzer targets, built with clang (see fuzz/README) -----
+# ---- fuzzing: libFuzzer targets, built with clang (fuzz/README.md) -----
 # `make fuzz` runs each target for FUZZ_TIME seconds, one after the other
 # (one process: the machine is shared); new inputs go to build/fuzz/corpus,
 # crashes to build/fuzz/artifacts.  The committed seeds stay as they are.
