@@ -129,9 +129,9 @@ $(BF)/obj:
 	mkdir -p $@
 
 # a static pattern rule: the objects are not intermediate files
-$(FUZZ_BINS): $(BF)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+$(FUZZ_BINS): $(BF)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
 	$(FUZZ_CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(FUZZ_SAN) \
-		-fsanitize=fuzzer -o $@ $^
+		-fsanitize=fuzzer -o $@ $(filter-out %.h,$^)
 
 fuzz: deps $(FUZZ_BINS)
 	FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run.sh $(FUZZ_TARGETS)

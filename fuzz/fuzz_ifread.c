@@ -32,15 +32,10 @@
 #include "ifports.h"
 #include "ifread.h"
 
-#define FAIL(...)                                                     \
-	do {                                                          \
-		fprintf(stderr, "fuzz_ifread: " __VA_ARGS__);         \
-		fputc('\n', stderr);                                  \
-		abort();                                              \
-	} while (0)
+#define FUZZ_NAME "fuzz_ifread"
+#include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const names[] = { "interfaces", "a", "d/b", "d/c" };
 #define NFILES (sizeof(names) / sizeof(names[0]))

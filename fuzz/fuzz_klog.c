@@ -28,14 +28,8 @@
 #include "klog.h"
 #include "nicfix.h"
 
-#define FAIL(...)                                                     \
-	do {                                                          \
-		fprintf(stderr, "fuzz_klog: " __VA_ARGS__);           \
-		fputc('\n', stderr);                                  \
-		abort();                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_klog"
+#include "fuzz.h"
 
 static const char *const anchors[] = { "Unit Hang", "NETDEV WATCHDOG",
 				       "Reset adapter", "Link is " };

@@ -26,14 +26,8 @@
 #include "feat.h"
 #include "offline.h"
 
-#define FAIL(...)                                                     \
-	do {                                                          \
-		fprintf(stderr, "fuzz_offline: " __VA_ARGS__);        \
-		fputc('\n', stderr);                                  \
-		abort();                                              \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_offline"
+#include "fuzz.h"
 
 static char *dup_n(const uint8_t *p, size_t n)
 {
