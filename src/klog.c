@@ -1,6 +1,7 @@
 /* klog.c - read kernel logs in every format hosts write them, fast */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,8 +121,12 @@ static bool num(const char *s, size_t n, size_t *i, int min_d, int max_d,
 	size_t j = *i;
 	long long v = 0;
 
-	while (j < n && j - *i < (size_t)max_d && s[j] >= '0' && s[j] <= '9')
-		v = v * 10 + (s[j++] - '0');
+	while (j < n && j - *i < (size_t)max_d && s[j] >= '0' && s[j] <= '9') {
+		int d = s[j++] - '0';
+
+		/* /dev/kmsg's 20-digit numbers do not fit: saturate */
+		v = v > (LLONG_MAX - d) / 10 ? LLONG_MAX : v * 10 + d;
+	}
 	if (j - *i < (size_t)min_d)
 		return false;
 	*i = j;

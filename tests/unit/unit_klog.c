@@ -83,6 +83,9 @@ static void test_parse(void)
 		  "Link is Down", "2026-04-16 06:10:00", 0, 0 },
 		{ "[  12.3] pve01 NetworkManager[812]: Link is Down", 1,
 		  "Link is Down", "12.300 s after boot", 0, 0 },
+		/* /dev/kmsg numbers past long long (issue #7, fuzz_klog) */
+		{ "6,99999999999999999999,99999999999999999999,-;msg", 1, "msg",
+		  "9223372036854.775 s after boot", 0, 1 },
 		/* /dev/kmsg, its dictionary, CRLF, no prefix at all */
 		{ "6,1001,4000000,-;e1000e 0000:00:1f.6 eno1: x", 1,
 		  "e1000e 0000:00:1f.6 eno1: x", "4.000 s after boot", 0, 1 },
