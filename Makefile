@@ -128,3 +128,32 @@ deb:
 
 clean:
 	rm -rf build
+
+# ---- fuzzing: libFuzzer targets, built with clang (fuzz/README.md) -----
+# `make fuzz` runs each target for FUZZ_TIME seconds, one after the other
+# (one process: the machine is shared); new inputs go to build/fuzz/corpus,
+# crashes to build/fuzz/artifacts.  The committed seeds stay as they are.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 120
+FUZZ_TARGETS := ifread offline klog
+FUZZ_CORE := err path ifname feat offline ifread ifports klog diag
+BF := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+FUZZ_BINS := $(addprefix $(BF)/fuzz_,$(FUZZ_TARGETS))
+FUZZ_OBJS := $(addprefix $(BF)/obj/,$(addsuffix .o,$(FUZZ_CORE)))
+
+$(BF)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BF)/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) -O1 $(FUZZ_SAN) \
+		-fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(BF)/obj:
+	mkdir -p $@
+
+# a static pattern rule: the objects are not intermediate files
+$(FUZZ_BINS): $(BF)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(FUZZ_SAN) \
+		-fsanitize=fuzzer -o $@ $(filter-out %.h,$^)
+
+fuzz: deps $(FUZZ_BINS)
+	FUZZ_TIME=$(FUZZ_TIME) bash fuzz/run.sh $(FUZZ_TARGETS)

@@ -57,10 +57,15 @@ static const char *skip_sep(const char *p, const char *end)
 
 const char *nfx_ifword_next(const char **p, const char *end, size_t *ret_len)
 {
-	const char *w = skip_sep(*p, end), *q = w;
+	const char *w = skip_sep(*p, end), *q;
 
+	/* a stray '\r' separates words too (ifupdown splits on isspace());
+	 * an empty word would leave *p where it was, and callers loop */
+	while (w < end && (*w == '\r' || *w == '\n'))
+		w = skip_sep(w + 1, end);
 	if (w >= end)
 		return NULL;
+	q = w;
 	/* a backslash is rare: test for it only where one is */
 	while (q < end && !blank(*q) && *q != '\r' && *q != '\n' &&
 	       (*q != '\\' || !cont_len(q, end)))
@@ -188,7 +193,8 @@ static bool skip_line(const char **line, const char *end, const char *only,
 			return false;
 		for (name = p + 6; name < nl && blank(*name); name++)
 			;
-		if (name == nl || *name == '#')
+		/* a stray CR before the name separates words too */
+		if (name == nl || *name == '#' || *name == '\r')
 			return false;
 		/* the line has no continuation: the name ends at a blank
 		 * or at the end of the line
@@ -256,12 +262,19 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 		p = line;
 		while (p < eol && (blank(*p) || *p == '\r'))
 			p++;
-		/* an option of a stanza we do not keep: nothing to look at */
-		if (p == eol || *p == '#' || (skipping && !keyword_initial(*p))) {
+		/* an option of a stanza we do not keep: nothing to look at
+		 * (a backslash-newline may hide a keyword: look at those) */
+		if (p == eol || *p == '#' ||
+		    (skipping && *p != '\\' && !keyword_initial(*p))) {
 			line = next;
 			continue;
 		}
 		w = nfx_ifword_next(&p, eol, &wlen);
+		/* blanks and a backslash-newline only: a blank line too */
+		if (!w) {
+			line = next;
+			continue;
+		}
 		if (WORD_IS(w, wlen, "iface") || WORD_IS(w, wlen, "mapping") ||
 		    WORD_IS(w, wlen, "vlan") || WORD_IS(w, wlen, "template")) {
 			struct nfx_ifstanza *st;
@@ -529,7 +542,7 @@ static int load_dir(struct loader *l, const char *dirpath, int depth)
 		}
 		n++;
 	}
-	if (n) /* qsort() of NULL, even with 0 elements, is undefined */
+	if (n) /* qsort(NULL, 0, ...) is undefined */
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && !ret; i++) {
 		char path[PATH_MAX];

@@ -1,6 +1,7 @@
 /* klog.c - read kernel logs in every format hosts write them, fast */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,8 +121,12 @@ static bool num(const char *s, size_t n, size_t *i, int min_d, int max_d,
 	size_t j = *i;
 	long long v = 0;
 
-	while (j < n && j - *i < (size_t)max_d && s[j] >= '0' && s[j] <= '9')
-		v = v * 10 + (s[j++] - '0');
+	while (j < n && j - *i < (size_t)max_d && s[j] >= '0' && s[j] <= '9') {
+		int d = s[j++] - '0';
+
+		/* /dev/kmsg's 20-digit numbers do not fit: saturate */
+		v = v > (LLONG_MAX - d) / 10 ? LLONG_MAX : v * 10 + d;
+	}
 	if (j - *i < (size_t)min_d)
 		return false;
 	*i = j;
@@ -659,32 +664,19 @@ static const struct anchor {
 #define N_ANCHORS (sizeof(anchors) / sizeof(anchors[0]))
 #define MAX_OFF 7
 
-/* 32 bytes a vector: one AVX2 register where the CPU has AVX2 (the clone
- * nfx_klog_find() gets through target_clones), two SSE2 ones elsewhere
+/* 32 bytes a vector: one AVX2 register where the CPU has AVX2 (see
+ * nfx_klog_find()), two SSE2 ones elsewhere
  */
 #define VW 32
 typedef signed char vec __attribute__((vector_size(VW)));
+/* the same, for a load from any address (no alignment, any type) */
+typedef signed char uvec __attribute__((vector_size(VW), aligned(1), may_alias));
 
-/* These helpers are always inlined, so no 32-byte vector crosses a call:
- * GCC's warning about that ABI does not apply.
+/* Macros, not functions: a 32-byte vector passed or returned by a
+ * function compiled without AVX is an ABI both compilers warn about.
  */
-#pragma GCC diagnostic ignored "-Wpsabi"
-
-static inline __attribute__((always_inline)) vec loadv(const char *p)
-{
-	vec v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline __attribute__((always_inline)) vec splat(char c)
-{
-	vec v;
-
-	memset(&v, c, sizeof(v));
-	return v;
-}
+#define LOADV(p) (*(const uvec *)(const void *)(p))
+#define SPLAT(c) ((vec){ 0 } + (signed char)(c))
 
 static bool anchor_at(const char *buf, size_t p, size_t to)
 {
@@ -709,7 +701,7 @@ static unsigned long count_nl(const char *buf, size_t from, size_t to)
 	return nl;
 }
 
-static inline __attribute__((always_inline)) unsigned long hsum(const vec *acc)
+static unsigned long hsum(const vec *acc)
 {
 	unsigned char b[VW];
 	unsigned long s = 0;
@@ -729,41 +721,41 @@ static size_t line_start(const char *buf, size_t from, size_t p)
 	return nl ? (size_t)(nl - buf) + 1 : from;
 }
 
-__attribute__((target_clones("avx2", "default")))
-size_t nfx_klog_find(const char *buf, size_t from, size_t to,
-		     unsigned long *ret_nl)
+/* The scan, compiled twice below: for AVX2 and for the baseline. */
+static inline __attribute__((always_inline)) size_t
+find(const char *buf, size_t from, size_t to, unsigned long *ret_nl)
 {
-	vec first[N_ANCHORS], other[N_ANCHORS], nlv = splat('\n');
-	vec acc = splat(0);
+	vec first[N_ANCHORS], other[N_ANCHORS], nlv = SPLAT('\n');
+	vec acc = SPLAT(0);
 	unsigned long nl = 0;
 	unsigned int rounds = 0;
 	size_t i = from, k, best, ls;
 
 	for (k = 0; k < N_ANCHORS; k++) {
-		first[k] = splat(anchors[k].s[0]);
-		other[k] = splat(anchors[k].s[anchors[k].off]);
+		first[k] = SPLAT(anchors[k].s[0]);
+		other[k] = SPLAT(anchors[k].s[anchors[k].off]);
 	}
 	for (; i + 4 * VW + MAX_OFF + VW <= to; i += 4 * VW) {
-		vec a0 = loadv(buf + i), a1 = loadv(buf + i + VW);
-		vec a2 = loadv(buf + i + 2 * VW), a3 = loadv(buf + i + 3 * VW);
-		vec m0 = splat(0), m1 = splat(0), m2 = splat(0), m3 = splat(0);
+		vec a0 = LOADV(buf + i), a1 = LOADV(buf + i + VW);
+		vec a2 = LOADV(buf + i + 2 * VW), a3 = LOADV(buf + i + 3 * VW);
+		vec m0 = SPLAT(0), m1 = SPLAT(0), m2 = SPLAT(0), m3 = SPLAT(0);
 		uint64_t w[VW / 8];
 		int q;
 
 		for (k = 0; k < N_ANCHORS; k++) {
 			const char *b = buf + i + anchors[k].off;
 
-			m0 |= (a0 == first[k]) & (loadv(b) == other[k]);
-			m1 |= (a1 == first[k]) & (loadv(b + VW) == other[k]);
-			m2 |= (a2 == first[k]) & (loadv(b + 2 * VW) == other[k]);
-			m3 |= (a3 == first[k]) & (loadv(b + 3 * VW) == other[k]);
+			m0 |= (a0 == first[k]) & (LOADV(b) == other[k]);
+			m1 |= (a1 == first[k]) & (LOADV(b + VW) == other[k]);
+			m2 |= (a2 == first[k]) & (LOADV(b + 2 * VW) == other[k]);
+			m3 |= (a3 == first[k]) & (LOADV(b + 3 * VW) == other[k]);
 		}
 		/* a true lane is -1: subtracting counts the newlines */
 		acc -= (a0 == nlv) + (a1 == nlv) + (a2 == nlv) + (a3 == nlv);
 		if (++rounds == 63) {
 			/* 63 * 4 fits in a byte lane */
 			nl += hsum(&acc);
-			acc = splat(0);
+			acc = SPLAT(0);
 			rounds = 0;
 		}
 		{
@@ -820,6 +812,42 @@ size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 		nl += count_nl(buf, i, ls);
 	*ret_nl += nl;
 	return ls;
+}
+
+__attribute__((target("avx2"))) static size_t
+find_avx2(const char *buf, size_t from, size_t to, unsigned long *ret_nl)
+{
+	return find(buf, from, to, ret_nl);
+}
+
+static size_t find_base(const char *buf, size_t from, size_t to,
+			unsigned long *ret_nl)
+{
+	return find(buf, from, to, ret_nl);
+}
+
+static bool have_avx2(void)
+{
+	static int avx2 = -1;
+
+	if (avx2 < 0) {
+		__builtin_cpu_init();
+		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+	}
+	return avx2;
+}
+
+size_t nfx_klog_find_isa(const char *buf, size_t from, size_t to,
+			 unsigned long *ret_nl, bool avx2)
+{
+	return avx2 && have_avx2() ? find_avx2(buf, from, to, ret_nl)
+				   : find_base(buf, from, to, ret_nl);
+}
+
+size_t nfx_klog_find(const char *buf, size_t from, size_t to,
+		     unsigned long *ret_nl)
+{
+	return nfx_klog_find_isa(buf, from, to, ret_nl, true);
 }
 
 /* ---- joined messages -------------------------------------------------- */

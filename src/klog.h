@@ -67,14 +67,20 @@ int nfx_klog_parse(struct nfx_klog_state *st, const char *line, size_t len,
  * @ret_nl: incremented by the number of newlines in [@from, returned)
  *
  * The anchors ("Unit Hang", "NETDEV WATCHDOG", "Reset adapter", "Link is ")
- * are looked for 64 bytes at a time, on two bytes of each at once, so the
- * lines that cannot matter cost about what reading them does.
+ * are looked for 128 bytes at a time, on two bytes of each at once, with
+ * AVX2 where the CPU has it, so the lines that cannot matter cost little
+ * more than reading them does.
  *
  * Return: the offset of the start of the first line in [@from, @to) that
  * holds an anchor, or @to.
  */
 size_t nfx_klog_find(const char *buf, size_t from, size_t to,
 		     unsigned long *ret_nl);
+
+/** nfx_klog_find_isa() - the same with AVX2 (@avx2, if the CPU has it) or
+ *	without: the unit tests run both on any machine */
+size_t nfx_klog_find_isa(const char *buf, size_t from, size_t to,
+			 unsigned long *ret_nl, bool avx2);
 
 /* "#012" and "\x0a" are both this long */
 #define NFX_KLOG_SEP_LEN 4

@@ -75,13 +75,16 @@ const char *nfx_offline_feat_norm(const char *name)
 int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 		      struct nfx_err *err)
 {
-	struct tok t[MAX_TOKENS];
+	struct tok t[MAX_TOKENS + 1];
 	struct nfx_offline line;
 	size_t n, i;
 
-	n = tokenize(cmd, t, MAX_TOKENS);
+	/* one token more than is kept: a longer line must not be cut */
+	n = tokenize(cmd, t, MAX_TOKENS + 1);
 	if (n < 2 || !tok_in(&t[0], programs) || !tok_in(&t[1], offload_opts))
 		return -ENOENT;
+	if (n > MAX_TOKENS)
+		return nfx_err_set(err, -EINVAL, "ethtool -K: too many words");
 	memset(&line, 0, sizeof(line));
 	if (n < 3 || t[2].len >= sizeof(line.dev))
 		return nfx_err_set(err, -EINVAL,

@@ -6,6 +6,7 @@
 
 #include "bits.h"
 #include "feat.h"
+#include "ifread.h"
 #include "nicfix.h"
 #include "offline.h"
 
@@ -282,6 +283,26 @@ static void test_offline_parse(void)
 	}
 }
 
+/* A line longer than the tokens kept is refused, not cut (issue #7,
+ * seen while writing fuzz_offline: "&& reboot" after it went unseen). */
+static void test_offline_long(void)
+{
+	struct nfx_offline line;
+	char cmd[1024] = "ethtool -K eno1 tso off";
+	int i, rc;
+
+	for (i = 0; i < 50; i++)
+		strcat(cmd, " 2>&1");
+	rc = nfx_offline_parse(cmd, &line, NULL);
+	CHECK(rc == 0, "offline with 50 redirections: got %d", rc);
+	for (i = 0; i < 50; i++)
+		strcat(cmd, " 2>&1");
+	strcat(cmd, " && reboot");
+	rc = nfx_offline_parse(cmd, &line, NULL);
+	CHECK(rc == -EINVAL, "offline with 100 redirections && reboot: got %d",
+	      rc);
+}
+
 static void test_offline_complete(void)
 {
 	static const struct {
@@ -360,10 +381,73 @@ static void test_report_names(void)
 	}
 }
 
+/* The words of an option's value, as ifports splits bridge-ports. */
+static void test_ifword(void)
+{
+	static const struct {
+		const char *val;
+		const char *words; /* joined with '|' */
+	} rows[] = {
+		{ "eno1 eno2", "eno1|eno2" },
+		{ "  eno1\t \\\n eno2  ", "eno1|eno2" },
+		/* a stray CR (issue #7, found by fuzz_ifread): it looped */
+		{ "eno1\r eno2", "eno1|eno2" },
+		{ "\r\reno1\r", "eno1" },
+		{ "\r", "" },
+		{ "", "" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *p = rows[i].val, *end = p + strlen(p), *w;
+		char got[64] = "";
+		size_t len, pos = 0, n = 0;
+
+		while (n++ < 8 && (w = nfx_ifword_next(&p, end, &len)))
+			pos += (size_t)snprintf(got + pos, sizeof(got) - pos,
+						"%s%.*s", pos ? "|" : "",
+						(int)len, w);
+		CHECK(n <= 8 && !strcmp(got, rows[i].words),
+		      "ifword row %zu: '%s'", i, got);
+	}
+}
+
+/* Lines nfx_iffile_parse() must take as blank. */
+static void test_iffile_blank(void)
+{
+	static const char *const rows[] = {
+		/* blanks and a continuation, then a blank line (issue #7,
+		 * found by fuzz_ifread: the key was NULL, its length unset) */
+		"iface eno1 inet manual\n  \\\n\n\tmtu 1500\n",
+		"iface eno1 inet manual\n\tmtu 1500\n \t\\\n",
+		"iface eno1 inet manual\n\tmtu 1500\n\\\r\n\r\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_iffile f = { 0 };
+		int ret;
+
+		f.path = "t";
+		f.buf = strdup(rows[i]);
+		f.len = strlen(rows[i]);
+		ret = nfx_iffile_parse(&f, NULL);
+		CHECK(ret == 0 && f.nst == 1 && f.nopts == 1 &&
+			      nfx_ifopt_is(&f.opts[0], "mtu"),
+		      "iffile_blank row %zu: %d, %zu stanzas, %zu options", i,
+		      ret, f.nst, f.nopts);
+		nfx_iffile_done(&f);
+		free(f.buf);
+	}
+}
+
 int main(void)
 {
+	test_ifword();
+	test_iffile_blank();
 	test_report_names();
 	test_offline_parse();
+	test_offline_long();
 	test_offline_complete();
 	test_ifname();
 	test_featreq();

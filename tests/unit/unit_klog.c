@@ -83,6 +83,9 @@ static void test_parse(void)
 		  "Link is Down", "2026-04-16 06:10:00", 0, 0 },
 		{ "[  12.3] pve01 NetworkManager[812]: Link is Down", 1,
 		  "Link is Down", "12.300 s after boot", 0, 0 },
+		/* /dev/kmsg numbers past long long (issue #7, fuzz_klog) */
+		{ "6,99999999999999999999,99999999999999999999,-;msg", 1, "msg",
+		  "9223372036854.775 s after boot", 0, 1 },
 		/* /dev/kmsg, its dictionary, CRLF, no prefix at all */
 		{ "6,1001,4000000,-;e1000e 0000:00:1f.6 eno1: x", 1,
 		  "e1000e 0000:00:1f.6 eno1: x", "4.000 s after boot", 0, 1 },
@@ -161,7 +164,7 @@ static void test_repeat_and_year(void)
  * past the 63 rounds of 128 bytes after which the scan empties its byte
  * counters of newlines
  */
-static void test_find(void)
+static void test_find(bool avx2)
 {
 	static const char *const hits[] = {
 		"e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:",
@@ -195,7 +198,7 @@ static void test_find(void)
 			len += (size_t)sprintf(buf + len, "[ 1.0] %s\ntail\n",
 					       hits[h]);
 			nl = 0;
-			got = nfx_klog_find(buf, 0, len, &nl);
+			got = nfx_klog_find_isa(buf, 0, len, &nl, avx2);
 			if (got != want || nl != lines) {
 				bad++;
 				printf("# find %zu/%zu: got %zu nl %lu, want "
@@ -204,12 +207,12 @@ static void test_find(void)
 			}
 			/* nothing in the misses alone */
 			nl = 0;
-			got = nfx_klog_find(buf, 0, want, &nl);
+			got = nfx_klog_find_isa(buf, 0, want, &nl, avx2);
 			if (got != want || nl != lines)
 				bad++;
 		}
 	}
-	CHECK(!bad, "nfx_klog_find: %d bad", bad);
+	CHECK(!bad, "nfx_klog_find (%s): %d bad", avx2 ? "avx2" : "baseline", bad);
 	free(buf);
 }
 
@@ -576,7 +579,8 @@ int main(void)
 {
 	test_parse();
 	test_repeat_and_year();
-	test_find();
+	test_find(false);
+	test_find(true);
 	test_split();
 	test_since();
 	test_dev();
