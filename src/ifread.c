@@ -182,7 +182,8 @@ static bool skip_line(const char **line, const char *end, const char *only,
 {
 	const char *p = *line, *nl, *name;
 
-	while (p < end && blank(*p))
+	/* as in the general path, a CR before the first word is a blank */
+	while (p < end && (blank(*p) || *p == '\r'))
 		p++;
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (!nl || continued(*line, nl))
