@@ -112,7 +112,10 @@ static void walk(const struct nfx_ifconf *c, const char *name, int depth,
 	const char *dot;
 	size_t i;
 
-	if (depth > MAX_DEPTH)
+	/* each interface once: a file where many stanzas name the same
+	 * lower devices would otherwise be walked once per path to them,
+	 * exponentially in the depth */
+	if (depth > MAX_DEPTH || in(p->all, p->nall, name))
 		return;
 	add(p->all, &p->nall, name, strlen(name));
 	each_word(c, name, slave_keys, collect_cb, &lower);

@@ -259,3 +259,25 @@ chain() {
 	run -0 timeout 120 "$NICFIX" -i "$IF" unpersist vmbr7
 	[ "$(grep -c ethtool "$DIR/many/zz-bridge")" -eq 0 ]
 }
+
+@test "eight levels of bonds, eight slaves each, all naming the same lower ones: answered at once" {
+	local l x y
+	{
+		printf 'auto vmbr0\niface vmbr0 inet manual\n\tbridge-ports b0a b0b b0c b0d b0e b0f b0g b0h\n'
+		for l in 0 1 2 3 4 5 6 7; do
+			for x in a b c d e f g h; do
+				printf '\niface b%s%s inet manual\n\tbond-slaves' "$l" "$x"
+				for y in a b c d e f g h; do printf ' b%s%s' "$((l + 1))" "$y"; done
+				printf '\n'
+			done
+		done
+	} >"$IF"
+	cp "$IF" "$T/orig"
+	# 8^8 paths to the same 72 interfaces: walked once each, not per path
+	# (the bound only tells "hung" from "done"; it took minutes before)
+	run timeout 60 "$NICFIX" -i "$IF" persist --dry-run vmbr0
+	[ "$status" -eq 0 ]
+	# the eight NICs at the bottom, one line each
+	[ "$(grep -c '^+.*post-up ethtool -K b8[a-h] tso off gso off gro off || true$' <<<"$output")" -eq 8 ]
+	cmp "$IF" "$T/orig"
+}
