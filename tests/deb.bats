@@ -86,17 +86,6 @@ install_deb() {
 	booted apt-get install -y -q --no-install-recommends "/var/tmp/${DEB##*/}"
 }
 
-tso_gso_gro_on() {
-	features_on eno1 tx-tcp-segmentation tx-generic-segmentation rx-gro
-	[ "$(feature eno1 tcp-segmentation-offload)" = on ]
-}
-
-all_off() {
-	[ "$(feature eno1 tcp-segmentation-offload)" = off ]
-	[ "$(feature eno1 generic-segmentation-offload)" = off ]
-	[ "$(feature eno1 generic-receive-offload)" = off ]
-}
-
 @test "make deb: the files of DESIGN.md, the version of debian/changelog, Depends on ethtool" {
 	run -0 dpkg-deb -c "$DEB"
 	local f
@@ -169,7 +158,7 @@ all_off() {
 	local ifindex
 	ns_setup
 	ifindex=$(ns cat /sys/class/net/vmbr0/ifindex)
-	tso_gso_gro_on
+	tgg_on
 	run -0 install_deb
 	[[ "$output" == *"Setting up nicfix"* ]]
 	# the persisted line re-applied live, without a bridge bounce: the
@@ -177,7 +166,7 @@ all_off() {
 	# ports' carrier and forwarding state, not what the postinst did)
 	[[ "$output" == *"/etc/network/interfaces:"*": vmbr0: eno1: drift re-applied"* ]]
 	[[ "$output" != *warning* ]]
-	all_off
+	tgg_are off
 	[ "$(ns cat /sys/class/net/vmbr0/ifindex)" = "$ifindex" ]
 	ns ip -o link show vmbr0 | grep -q '[<,]UP[,>]'
 	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
@@ -264,12 +253,12 @@ all_off() {
 	sed -i 's/^\tbridge-fd 0$/&\n\tpost-up ethtool -K eno7 tso off gso off gro off || true/' \
 		"$U/etc/network/interfaces"
 	cp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
-	tso_gso_gro_on
+	tgg_on
 	run -0 install_deb
 	[[ "$output" == *"vmbr0: eno7: no such interface"* ]]
 	[[ "$output" == *"nicfix: warning: 'nicfix check --apply' exited 1"* ]]
 	# the good line still took effect, and no file was touched
-	all_off
+	tgg_are off
 	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
 	run -0 booted dpkg-query -W -f '${Status}' nicfix
 	[ "$output" = "install ok installed" ]
@@ -277,7 +266,7 @@ all_off() {
 
 @test "postinst in a chroot: the lines are checked, the build host's NICs are not touched" {
 	ns_setup
-	tso_gso_gro_on
+	tgg_on
 	run -0 chrooted apt-get install -y -q --no-install-recommends \
 		"/var/tmp/${DEB##*/}"
 	[[ "$output" == *"Setting up nicfix"* ]]

@@ -24,17 +24,6 @@ hook() {
 		"$HOOK"
 }
 
-# tso_gso_on: turn the features the persisted line covers back on
-tso_gso_on() {
-	features_on eno1 tx-tcp-segmentation tx-generic-segmentation rx-gro
-}
-
-all_off() {
-	[ "$(feature eno1 tcp-segmentation-offload)" = off ]
-	[ "$(feature eno1 generic-segmentation-offload)" = off ]
-	[ "$(feature eno1 generic-receive-offload)" = off ]
-}
-
 @test "the hook links libmnl and not Augeas" {
 	run -0 ldd "$TOP/build/nicfix-hook"
 	[[ "$output" == *libmnl* ]]
@@ -44,9 +33,9 @@ all_off() {
 @test "MODE=start PHASE=post-up: the features go off, one INFO line per port, exit 0" {
 	ns_setup
 	"$NICFIX" -q -i "$IF" persist vmbr0
-	tso_gso_on
+	tgg_on
 	run -0 --separate-stderr hook vmbr0
-	all_off
+	tgg_are off
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == "nicfix: vmbr0: eno1: turned off: "*tx-tcp-segmentation*"; already off: "* ]]
 	[[ "$stderr" == *rx-gro* ]]
@@ -57,7 +46,7 @@ all_off() {
 @test "MODE=stop, lo, --all, PHASE=up, a bridge without lines: exit 0, nothing touched" {
 	ns_setup
 	"$NICFIX" -q -i "$IF" persist vmbr0
-	tso_gso_on
+	tgg_on
 	run -0 --separate-stderr hook vmbr0 post-up stop
 	run -0 --separate-stderr hook lo
 	[ -z "$stderr" ]
@@ -101,11 +90,11 @@ all_off() {
 	add_port eno2 vmbr0
 	sed -i "s/^\tbridge-ports eno1\$/\tbridge-ports eno1 eno2/" "$IF"
 	sed -i "s/^\tbridge-fd 0\$/\tbridge-fd 0\n\tpost-up ethtool -K eno2 tso || true\n\t$OFF_LINE/" "$IF"
-	tso_gso_on
+	tgg_on
 	run -0 --separate-stderr hook vmbr0
 	[[ "$stderr" == *"warning: $IF:15: vmbr0: "*"without on or off"* ]]
 	[[ "$stderr" == *"nicfix: vmbr0: eno1: turned off: "* ]]
-	all_off
+	tgg_are off
 	NICFIX_STRICT=1 run -2 hook vmbr0
 }
 
@@ -136,7 +125,7 @@ udev_cmd() {
 	"$NICFIX" -q -i "$IF" persist vmbr0
 	ns ip link del eno1
 	add_port eno1 vmbr0
-	tso_gso_on
+	tgg_on
 	local cmd
 	read -ra cmd <<<"$(udev_cmd eno1)"
 	cmd[0]=$HOOK
@@ -144,7 +133,7 @@ udev_cmd() {
 		ASAN_OPTIONS="$ASAN_OPTIONS" ACTION=add SUBSYSTEM=net INTERFACE=eno1 \
 		"${cmd[@]}"
 	[[ "$stderr" == "nicfix: vmbr0: eno1: turned off: "* ]]
-	all_off
+	tgg_are off
 	add_port eno2
 	run -0 --separate-stderr ns env ACTION=add INTERFACE=eno2 "$HOOK" --port eno2
 	[ -z "$stderr" ]
@@ -200,20 +189,20 @@ mnt() {
 	ifupdown_setup
 	NICFIX_INTERFACES="$E/interfaces" "$NICFIX" -q persist vmbr0 eno1
 	grep -qF "$OFF_LINE" "$E/interfaces"
-	tso_gso_on
+	tgg_on
 	run -0 mnt ifup --state-dir "$STATE" vmbr0
-	all_off
+	tgg_are off
 	# exactly once per bridge up, and after the post-up line, which
 	# already turned everything off (under ifupdown if-up.d is post-up)
 	[ "$(logged 'vmbr0: eno1: ')" -eq 1 ]
 	[ "$(logged 'vmbr0: eno1: turned off: none; already off: ')" -eq 1 ]
 
 	run -0 mnt ifdown --state-dir "$STATE" vmbr0
-	tso_gso_on
+	tgg_on
 	MASK_ETHTOOL=1 run -1 mnt ethtool -k eno1
 	[ -z "$output" ]
 	MASK_ETHTOOL=1 run -0 mnt ifup --state-dir "$STATE" vmbr0
-	all_off
+	tgg_are off
 	[ "$(logged 'vmbr0: eno1: turned off: [^;]*tx-tcp-segmentation')" -eq 1 ]
 	[ "$(grep -c 'nicfix' "$SYSLOG")" -eq 2 ]
 }

@@ -14,10 +14,7 @@ load lib/syslog
 HOOK_BIN=${HOOK_BIN:-$TOP/build/nicfix-hook}
 
 setup_file() {
-	if [ "$(id -u)" -eq 0 ]; then
-		ROOT=$(hooks_root)
-		export ROOT
-	fi
+	hooks_root_setup
 }
 
 setup() {
@@ -55,33 +52,17 @@ in_root() {
 		"$ROOT" "$UP" sh -c 'mkdir -p /run/network && exec "$@"' sh "$@"
 }
 
-tso_gso_on() {
-	features_on eno1 tx-tcp-segmentation tx-generic-segmentation rx-gro
-}
-
-all_off() {
-	[ "$(feature eno1 tcp-segmentation-offload)" = off ]
-	[ "$(feature eno1 generic-segmentation-offload)" = off ]
-	[ "$(feature eno1 generic-receive-offload)" = off ]
-}
-
-all_on() {
-	[ "$(feature eno1 tcp-segmentation-offload)" = on ]
-	[ "$(feature eno1 generic-segmentation-offload)" = on ]
-	[ "$(feature eno1 generic-receive-offload)" = on ]
-}
-
 @test "ifupdown2: persist, then ifup vmbr0: features off, verified once, after post-up" {
 	"$NICFIX" -q -i "$E/interfaces" persist vmbr0 eno1
 	grep -qF "post-up ethtool -K eno1 tso off gso off gro off || true" "$E/interfaces"
-	tso_gso_on
-	all_on
+	tgg_on
+	tgg_are on
 	run -0 in_root ifup -d vmbr0
 	# ifupdown2 ran the hook twice for vmbr0: if-up.d (PHASE=up, before
 	# the post-up line) and if-post-up.d (PHASE=post-up, after it)
 	[[ "$output" == *"vmbr0: up : running script /etc/network/if-up.d/nicfix"* ]]
 	[[ "$output" == *"vmbr0: post-up : running script /etc/network/if-post-up.d/nicfix"* ]]
-	all_off
+	tgg_are off
 	# only the run after post-up acts: it finds the line's work done
 	[ "$(logged 'vmbr0: eno1: ')" -eq 1 ]
 	[ "$(logged 'vmbr0: eno1: turned off: none; already off: ')" -eq 1 ]
@@ -95,11 +76,11 @@ all_on() {
 	mkdir -p "$UP/usr/sbin"
 	install -m 0755 /bin/false "$UP/usr/sbin/ethtool"
 	run -1 in_root ethtool -k eno1
-	tso_gso_on
-	all_on
+	tgg_on
+	tgg_are on
 	: >"$SYSLOG"
 	run -0 in_root ifup vmbr0
-	all_off
+	tgg_are off
 	[ "$(logged 'vmbr0: eno1: turned off: [^;]*tx-tcp-segmentation')" -eq 1 ]
 	[ "$(grep -c 'nicfix' "$SYSLOG")" -eq 1 ]
 }

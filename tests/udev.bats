@@ -14,10 +14,7 @@ HOOK_BIN=${HOOK_BIN:-$TOP/build/nicfix-hook}
 OFF_LINE="post-up ethtool -K eno1 tso off gso off gro off || true"
 
 setup_file() {
-	if [ "$(id -u)" -eq 0 ]; then
-		ROOT=$(hooks_root)
-		export ROOT
-	fi
+	hooks_root_setup
 }
 
 setup() {

@@ -71,3 +71,26 @@ features_on() {
 hooks_root() {
 	bash "$TOP/tests/lib/mkroot.sh" hooks ifupdown2 ethtool iproute2 libmnl0 udev
 }
+
+# The three offloads of the default line (tso gso gro), on eno1.
+# tgg_on: turn them on with the real ethtool, as a driver reset leaves them
+tgg_on() {
+	features_on eno1 tx-tcp-segmentation tx-generic-segmentation rx-gro
+	[ "$(feature eno1 tcp-segmentation-offload)" = on ]
+}
+
+# tgg_are STATE: all three read back as STATE ("on" or "off")
+tgg_are() {
+	[ "$(feature eno1 tcp-segmentation-offload)" = "$1" ]
+	[ "$(feature eno1 generic-segmentation-offload)" = "$1" ]
+	[ "$(feature eno1 generic-receive-offload)" = "$1" ]
+}
+
+# hooks_root_setup: for setup_file, $ROOT = hooks_root (as root only:
+# without root the suites' ns_setup skips before using it)
+hooks_root_setup() {
+	if [ "$(id -u)" -eq 0 ]; then
+		ROOT=$(hooks_root)
+		export ROOT
+	fi
+}
