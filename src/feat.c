@@ -36,7 +36,7 @@ static const struct legacy {
 
 struct nfx_featreq {
 	size_t n;
-	char *names[MAX_TOKENS];
+	char names[MAX_TOKENS][32];
 };
 
 /* Kernel feature names are lower-case words joined by '-' or '_'
@@ -110,21 +110,48 @@ static int unknown(struct nfx_err *err, const char *tok)
 
 void nfx_featreq_free(struct nfx_featreq *req)
 {
+	free(req);
+}
+
+int nfx_featreq_new(struct nfx_featreq **ret_req, struct nfx_err *err)
+{
+	*ret_req = calloc(1, sizeof(**ret_req));
+	return *ret_req ? 0 : nfx_err_set(err, -ENOMEM, "out of memory");
+}
+
+/* @len bytes at @tok: a valid name, added once; @list is for messages */
+static int add(struct nfx_featreq *req, const char *tok, size_t len,
+	       const char *list, struct nfx_err *err)
+{
+	char name[sizeof(req->names[0])];
 	size_t i;
 
-	if (!req)
-		return;
+	if (len == 0 || len >= sizeof(name))
+		return nfx_err_set(err, -EINVAL, "invalid feature list '%s'", list);
+	memcpy(name, tok, len);
+	name[len] = '\0';
+	if (!token_valid(name))
+		return unknown(err, name);
 	for (i = 0; i < req->n; i++)
-		free(req->names[i]);
-	free(req);
+		if (!strcmp(req->names[i], name))
+			return 0;
+	if (req->n == MAX_TOKENS)
+		return nfx_err_set(err, -EINVAL, "too many features in '%s'", list);
+	memcpy(req->names[req->n++], name, len + 1);
+	return 0;
+}
+
+int nfx_featreq_add(struct nfx_featreq *req, const char *name,
+		    struct nfx_err *err)
+{
+	return add(req, name, strlen(name), name, err);
 }
 
 int nfx_featreq_parse(const char *list, struct nfx_featreq **ret_req,
 		      struct nfx_err *err)
 {
 	struct nfx_featreq *req;
-	const char *p = list, *end;
-	size_t i, len;
+	const char *p, *end;
 	int ret;
 
 	/* the messages below quote the list: not a byte that would reach
@@ -135,51 +162,21 @@ int nfx_featreq_parse(const char *list, struct nfx_featreq **ret_req,
 			return nfx_err_set(err, -EINVAL,
 					   "invalid feature list: control or non-ASCII byte 0x%02x",
 					   (unsigned char)*end);
-	req = calloc(1, sizeof(*req));
-	if (!req)
-		return nfx_err_set(err, -ENOMEM, "out of memory");
-	for (;;) {
-		char tok[32];
-
+	ret = nfx_featreq_new(&req, err);
+	if (ret < 0)
+		return ret;
+	for (p = list;; p = end + 1) {
 		end = strchr(p, ',');
-		len = end ? (size_t)(end - p) : strlen(p);
-		if (len == 0 || len >= sizeof(tok)) {
-			ret = nfx_err_set(err, -EINVAL,
-					  "invalid feature list '%s'", list);
-			goto out_free;
-		}
-		memcpy(tok, p, len);
-		tok[len] = '\0';
-		if (!token_valid(tok)) {
-			ret = unknown(err, tok);
-			goto out_free;
-		}
-		for (i = 0; i < req->n; i++)
-			if (!strcmp(req->names[i], tok))
-				break;
-		if (i == req->n) {
-			if (req->n == MAX_TOKENS) {
-				ret = nfx_err_set(err, -EINVAL,
-						  "too many features in '%s'", list);
-				goto out_free;
-			}
-			req->names[req->n] = strdup(tok);
-			if (!req->names[req->n]) {
-				ret = nfx_err_set(err, -ENOMEM, "out of memory");
-				goto out_free;
-			}
-			req->n++;
+		ret = add(req, p, end ? (size_t)(end - p) : strlen(p), list, err);
+		if (ret < 0) {
+			nfx_featreq_free(req);
+			return ret;
 		}
 		if (!end)
 			break;
-		p = end + 1;
 	}
 	*ret_req = req;
 	return 0;
-
-out_free:
-	nfx_featreq_free(req);
-	return ret;
 }
 
 int nfx_featreq_default(struct nfx_featreq **ret_req, struct nfx_err *err)

@@ -7,6 +7,15 @@
 #include "nicfix.h"
 
 /**
+ * nfx_featreq_new() - an empty request, to fill with nfx_featreq_add()
+ * nfx_featreq_add() - add @name to @req (once), as nfx_featreq_parse()
+ *	adds each name of its list: -EINVAL for an invalid one
+ */
+int nfx_featreq_new(struct nfx_featreq **ret_req, struct nfx_err *err);
+int nfx_featreq_add(struct nfx_featreq *req, const char *name,
+		    struct nfx_err *err);
+
+/**
  * nfx_feat_expand() - turn a request into kernel feature bits
  * @req: the request
  * @names: the kernel's ETH_SS_FEATURES names, index = bit

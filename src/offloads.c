@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feat.h"
 #include "ifports.h"
 #include "ifread.h"
 #include "offline.h"
@@ -40,22 +41,25 @@ static struct nfx_offload *push(struct list *l)
 	return &l->v[l->n++];
 }
 
-/* "tso off gso off" -> the request "tso,gso" */
+/* "tso off gso off" -> the request for tso and gso */
 static int off_request(const struct nfx_offline *line, struct nfx_featreq **ret)
 {
-	char list[NFX_OFFLINE_MAX_FEAT * 33] = "";
+	struct nfx_featreq *req;
 	size_t i;
+	int rc;
 
-	for (i = 0; i < line->n; i++) {
-		if (line->feat[i].on)
-			continue;
-		if (list[0])
-			strcat(list, ",");
-		strcat(list, line->feat[i].name);
+	rc = nfx_featreq_new(&req, NULL);
+	for (i = 0; rc == 0 && i < line->n; i++)
+		if (!line->feat[i].on)
+			rc = nfx_featreq_add(req, line->feat[i].name, NULL);
+	if (rc == 0 && !nfx_featreq_count(req))
+		rc = -EINVAL;
+	if (rc < 0) {
+		nfx_featreq_free(req);
+		return rc;
 	}
-	if (!list[0])
-		return -EINVAL;
-	return nfx_featreq_parse(list, ret, NULL);
+	*ret = req;
+	return 0;
 }
 
 static int scan_stanza(const struct nfx_ifconf *conf, const struct nfx_ifref *ref,
