@@ -165,9 +165,16 @@ void nfx_iffile_done(struct nfx_iffile *file)
 /* Does the physical line ending at @nl go on on the next one? */
 static bool continued(const char *line, const char *nl)
 {
+	size_t nb = 0;
+
 	if (nl > line && nl[-1] == '\r')
 		nl--;
-	return nl > line && nl[-1] == '\\';
+	/* an even number of backslashes escape each other */
+	while (nl > line && nl[-1] == '\\') {
+		nl--;
+		nb++;
+	}
+	return nb % 2;
 }
 
 /*
@@ -240,20 +247,12 @@ static int parse_file(struct nfx_iffile *f, const char *only,
 		 * number of backslashes
 		 */
 		for (;;) {
-			const char *b;
-			size_t nb = 0;
-
 			eol = memchr(eol, '\n', (size_t)(end - eol));
 			if (!eol) {
 				eol = end;
 				break;
 			}
-			b = eol > line && eol[-1] == '\r' ? eol - 1 : eol;
-			while (b > line && b[-1] == '\\') {
-				b--;
-				nb++;
-			}
-			if (nb % 2 == 0)
+			if (!continued(line, eol))
 				break;
 			lineno++;
 			eol++;
