@@ -78,17 +78,10 @@ E=$conf/etc/network
 mkdir -p "$E"/if-{pre-up,up,post-up,down,post-down}.d "$conf/state"
 ln -s "$HOOK" "$E/if-up.d/nicfix"
 ln -s "$HOOK" "$E/if-post-up.d/nicfix"
-python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-with open(sys.argv[2], "ab", buffering=0) as f:
-    while True:
-        f.write(s.recv(4096).rstrip(b"\0\n") + b"\n")
-' "$conf/log.sock" "$conf/syslog" &
-logger_pid=$!
-trap 'kill "$logger_pid" 2>/dev/null; rm -rf "$conf"' EXIT
-for _ in $(seq 50); do [ -S "$conf/log.sock" ] && break; sleep 0.1; done
+# shellcheck source=tests/lib/syslog.bash
+. tests/lib/syslog.bash
+syslog_start "$conf"
+trap 'syslog_stop; rm -rf "$conf"' EXIT
 ethtool -K eno1 tso on gso on gro on
 echo
 echo "Next boot: the offloads are on again, and this time ethtool itself is"
@@ -99,11 +92,11 @@ say "ifup vmbr0    # the real ifupdown, /etc/network = the private copy"
 unshare --mount --propagation private sh -c '
 	mount --bind "$1/etc/network" /etc/network &&
 	mount -t tmpfs nicfix-dev /dev &&
-	mknod -m 666 /dev/null c 1 3 && ln -s "$1/log.sock" /dev/log &&
+	mknod -m 666 /dev/null c 1 3 && ln -s "$2" /dev/log &&
 	mount --bind /bin/false "$(command -v ethtool)" &&
-	ifup --state-dir "$1/state" vmbr0' demo "$conf" ||
+	ifup --state-dir "$1/state" vmbr0' demo "$conf" "$SOCK" ||
 	echo "(exit status $?)"
 say "syslog"
-sed "s/^<[0-9]*>//" "$conf/syslog"
+sed "s/^<[0-9]*>//" "$SYSLOG"
 say "ethtool -k eno1 | grep -E 'segmentation-offload|receive-offload'"
 ethtool -k eno1 | grep -E 'segmentation-offload|receive-offload'

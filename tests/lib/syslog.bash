@@ -1,14 +1,15 @@
 # shellcheck shell=bash
-# A /dev/log stand-in for the tests that run the real ifupdown or
-# ifupdown2: they keep none of their caller's environment for the hooks,
-# so the hook's lines are read from syslog, and the VM has no syslog
-# daemon.
+# A /dev/log stand-in for the tests and the demo that run the real
+# ifupdown or ifupdown2: they keep none of their caller's environment for
+# the hooks, so the hook's lines are read from syslog, and the VM has no
+# syslog daemon.
 
-# syslog_start: listen on $SOCK and append every message to $SYSLOG
-# (teardown calls syslog_stop)
+# syslog_start [DIR]: listen on $SOCK and append every message to $SYSLOG,
+# both in DIR (the test's own directory by default); syslog_stop ends it
 syslog_start() {
-	SOCK="$BATS_TEST_TMPDIR/log.sock"
-	SYSLOG="$BATS_TEST_TMPDIR/syslog"
+	local dir=${1:-$BATS_TEST_TMPDIR}
+	SOCK="$dir/log.sock"
+	SYSLOG="$dir/syslog"
 	: >"$SYSLOG"
 	/usr/bin/python3 -c '
 import socket, sys
