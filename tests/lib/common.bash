@@ -65,13 +65,6 @@ features_on() {
 	ns ethtool -K "$dev" "${args[@]}"
 }
 
-# hooks_root: the cached bookworm root (tests/lib/mkroot.sh) where the
-# hook meets the real ifupdown2 and the real udev; one package list for
-# both suites, so a fresh machine builds it once
-hooks_root() {
-	bash "$TOP/tests/lib/mkroot.sh" hooks ifupdown2 ethtool iproute2 libmnl0 udev
-}
-
 # The three offloads of the default line (tso gso gro), on eno1.
 # tgg_on: turn them on with the real ethtool, as a driver reset leaves them
 tgg_on() {
@@ -86,11 +79,14 @@ tgg_are() {
 	[ "$(feature eno1 generic-receive-offload)" = "$1" ]
 }
 
-# hooks_root_setup: for setup_file, $ROOT = hooks_root (as root only:
-# without root the suites' ns_setup skips before using it)
+# hooks_root_setup: for setup_file, $ROOT = the cached bookworm root
+# (tests/lib/mkroot.sh) where the hook meets the real ifupdown2 and the
+# real udev: one package list for both suites, so a fresh machine builds
+# it once.  As root only: without root, ns_setup skips first.
 hooks_root_setup() {
 	if [ "$(id -u)" -eq 0 ]; then
-		ROOT=$(hooks_root)
+		ROOT=$(bash "$TOP/tests/lib/mkroot.sh" hooks \
+			ifupdown2 ethtool iproute2 libmnl0 udev)
 		export ROOT
 	fi
 }
