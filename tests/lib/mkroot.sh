@@ -1,29 +1,49 @@
 #!/bin/bash
-# mkroot.sh NAME [PKG...] - a cached minimal bookworm root for tests
+# mkroot.sh NAME [PKG...] - a cached minimal Debian root for tests
 #
-# Prints the path of a directory holding a minbase Debian 12 root with
-# PKG... installed, made with mmdebstrap from the host's apt sources the
-# first time and reused afterwards: a root costs ~40 s and ~250 MB, a
-# test run should not pay that twice on one machine.  The cache key is
-# NAME plus a hash of the package list, so changing the list makes a new
-# root.  Concurrent callers wait on one lock instead of racing.
+# Prints the path of a directory holding a minbase Debian root (bookworm,
+# or the suite in NICFIX_ROOT_SUITE, e.g. trixie) with PKG... installed,
+# made with mmdebstrap from the host's apt mirror the first time and
+# reused afterwards: a root costs ~40 s and ~250 MB, a test run should not
+# pay that twice on one machine.  The cache key is NAME, the suite and a
+# hash of the package list, so changing the list makes a new root.
+# Concurrent callers wait on one lock instead of racing.
 #
 # Tests must never write to the printed directory: mount it as the lower
 # layer of an overlay (tests/lib/inroot.sh does).
 #
-# NICFIX_ROOT_CACHE overrides the cache directory.
+# NICFIX_ROOT_CACHE overrides the cache directory (.ci/run points it at an
+# empty one, so CI always builds every root afresh); NICFIX_MMDEBSTRAP the
+# program run in mmdebstrap's place (tests/mkroot.bats).
 set -euo pipefail
 
 [ "$#" -ge 1 ] || { echo "usage: mkroot.sh NAME [PKG...]" >&2; exit 2; }
 name=$1
 shift
+suite=${NICFIX_ROOT_SUITE:-bookworm}
 cache=${NICFIX_ROOT_CACHE:-/var/cache/nicfix-test}
-key=$(printf '%s\n' "$@" | sort | sha256sum | cut -c1-12)
-root="$cache/$name-$key"
+key=$(printf '%s\n' "$suite" "$@" | sort | sha256sum | cut -c1-12)
+root="$cache/$name-$suite-$key"
+
+# closed_run CMD...: run CMD with only stdin, stdout and stderr open.
+# mmdebstrap hands apt a pipe by number and apt runs `cat >&N` through
+# dash, which reads only one digit: with the caller's descriptors open
+# (bats keeps 3 and 4, we hold the lock) the pipe lands on 10 or more and
+# the download fails with "Bad fd number".  The lock stays held: it
+# belongs to this shell's open file, not to the child's copy.
+closed_run() {
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec "$@"
+	)
+}
 
 mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
+exec {lock}>"$cache/.lock"
+flock "$lock"
 if [ ! -f "$root/.nicfix-complete" ]; then
 	rm -rf "$root" "$root.tmp"
 	inc=()
@@ -32,16 +52,18 @@ if [ ! -f "$root/.nicfix-complete" ]; then
 		echo "$*"
 	)")
 	# The host's own sources (the CI machine reaches only the Debian
-	# archive); its snapshot may be older than Valid-Until allows.
+	# archive), with bookworm read as the suite asked; its snapshot may
+	# be older than Valid-Until allows.
 	# shellcheck disable=SC2016 # apt-get expands $(...) in --format
 	fmt='$(REPO_URI) $(RELEASE) $(TARGET_OF)'
 	sources=$(apt-get indextargets --format "$fmt" 2>/dev/null |
-		awk '$3 == "deb" && $2 ~ /^bookworm/ { print "deb " $1 " " $2 " main" }' |
+		awk -v suite="$suite" '$3 == "deb" && $2 ~ /^bookworm/ {
+			sub(/^bookworm/, suite, $2); print "deb " $1 " " $2 " main" }' |
 		sort -u)
-	[ -n "$sources" ] || sources="deb http://deb.debian.org/debian bookworm main"
-	mmdebstrap --quiet --variant=minbase "${inc[@]}" \
-		--aptopt='Acquire::Check-Valid-Until "false"' \
-		bookworm "$root.tmp" - <<<"$sources" >&2
+	[ -n "$sources" ] || sources="deb http://deb.debian.org/debian $suite main"
+	closed_run "${NICFIX_MMDEBSTRAP:-mmdebstrap}" --quiet --variant=minbase \
+		"${inc[@]}" --aptopt='Acquire::Check-Valid-Until "false"' \
+		"$suite" "$root.tmp" - <<<"$sources" >&2
 	touch "$root.tmp/.nicfix-complete"
 	mv "$root.tmp" "$root"
 fi
