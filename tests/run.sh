@@ -7,6 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 3
 
+start=$SECONDS
 passed=0
 failed=0
 strict_skips=0
@@ -68,5 +69,6 @@ if [ -z "$planned" ] || [ "$(grep -cE '^(not )?ok [0-9]+' <<<"$tap")" -lt "$plan
 	failed=$((failed + 1))
 fi
 
+echo "# tests took $((SECONDS - start)) s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
