@@ -336,7 +336,8 @@ const char *nfx_result_name(enum nfx_result result);
  * struct nfx_cfgopts - where the configuration lives
  * @root: absolute include paths are read under it ("/")
  * @path: the main interfaces file
- * @lensdir: directory of the project's Augeas lens
+ * @lensdir: where the project's Augeas lens may be: a ':'-list of
+ *	directories, the first that holds it is used
  * @backup_dir: where previous versions are kept (outside /etc/network)
  * @lock_timeout_ms: how long to wait for another writer
  * @named_only: nfx_offloads_read() of one bridge keeps only its stanzas:
