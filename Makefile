@@ -29,7 +29,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # src/include/nicfix.h, the one header the front ends are given
 CORE := err path ifname feat offline ifread ifports ifcfg persist offloads \
 	safefile diff nl ethnl ethioctl rtnl live apply \
-	klog diag
+	kstamp kscan klog dmsg diag
 # the nicfix front end (src/cli)
 CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose
 
@@ -171,7 +171,7 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 120
 FUZZ_TARGETS := ifread offline klog
-FUZZ_CORE := err path ifname feat offline ifread ifports klog diag
+FUZZ_CORE := err path ifname feat offline ifread ifports kstamp kscan klog dmsg diag
 BF := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
