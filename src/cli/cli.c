@@ -49,8 +49,9 @@ static const struct cli_cmd commands[] = {
 	  "--dry-run prints the diff, --apply also turns the features off now." },
 	{ "unpersist", cmd_persist, "unpersist BRIDGE [PORT...] [-n|--dry-run]",
 	  "Remove the offload lines of those ports from BRIDGE's stanza." },
-	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply]",
-	  "Validate the offload lines of each bridge and, unless --no-live,\n"
+	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply] [-f FEATURES] [--input FILE]",
+	  "Verify that every NIC of each bridge is covered by a line that runs,\n"
+	  "that no line is at risk and, unless --no-live,\n"
 	  "that the live state matches; --apply re-applies what drifted." },
 };
 

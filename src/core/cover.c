@@ -398,8 +398,14 @@ static int pick_units(struct ctx *x)
 		const struct lrec *l = &x->l[i];
 		const struct nfx_check_line *cl = &x->c->lines[i];
 
-		if (l->br >= 0)
-			rc = unit(x, cl->stanza, false, NFX_CHECK_BY_LINES) ? 0 : -ENOMEM;
+		/* and every bridge its NIC serves: one line covers them all */
+		rc = 0;
+		if (l->br >= 0 && !unit(x, cl->stanza, false, NFX_CHECK_BY_LINES))
+			rc = -ENOMEM;
+		else if (l->br >= 0 && l->counts)
+			rc = units_of_port(x, l->p.dev, NFX_CHECK_BY_LINES);
+		else if (l->br >= 0)
+			rc = 0;
 		else if (l->p.dev[0] && !l->native)
 			rc = units_of_port(x, l->p.dev, NFX_CHECK_BY_LINES);
 		else
