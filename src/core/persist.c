@@ -137,12 +137,34 @@ static int edit_port(struct edit *e, const char *port,
 	for (i = n - 1; i >= 0; i--) {
 		const char *val = nfx_ifcfg_value(e->aug, paths[i]);
 		struct nfx_offline line;
+		struct nfx_err why = { 0 };
+		char dev[NFX_IFNAMSIZ];
 		bool all_off = true;
+		int rc;
 
-		if (!is_offload_key(nfx_ifcfg_label(e->aug, paths[i])) || !val ||
-		    nfx_offline_parse(val, &line, NULL) < 0 ||
-		    strcmp(line.dev, port))
+		if (!is_offload_key(nfx_ifcfg_label(e->aug, paths[i])) || !val)
 			continue;
+		rc = nfx_offline_parse(val, &line, &why);
+		/* a line of this port that ethtool would not take: say so,
+		 * rather than add a second one beside it */
+		if (rc == -EINVAL && !(e->flags & NFX_PERSIST_REMOVE) &&
+		    sscanf(val, "%*s %*s %15[^ \t;|&]", dev) == 1 &&
+		    !strcmp(dev, port)) {
+			ret = nfx_err_set(err, -EINVAL,
+					  "%s:%u: '%s' is malformed (%s): correct or remove it first",
+					  e->ref.file->path, line_of(e, val), val,
+					  why.msg);
+			goto out_free;
+		}
+		if (rc < 0 || strcmp(line.dev, port))
+			continue;
+		if (first >= 0 && !(e->flags & NFX_PERSIST_REMOVE)) {
+			ret = nfx_err_set(err, -EINVAL,
+					  "%s:%u: '%s' duplicates the %s line at line %u: remove one of them first",
+					  e->ref.file->path, line_of(e, val), val, port,
+					  line_of(e, nfx_ifcfg_value(e->aug, paths[first])));
+			goto out_free;
+		}
 		if (e->flags & NFX_PERSIST_REMOVE) {
 			snprintf(pp->line, sizeof(pp->line), "%s", val);
 			ret = nfx_ifcfg_remove(e->aug, paths[i], err);
