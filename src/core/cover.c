@@ -9,6 +9,7 @@
 #include "ifports.h"
 #include "ifread.h"
 #include "offline.h"
+#include "place.h"
 
 /* ifupdown2's ethtool addon options, and the feature each one sets */
 static const struct {
@@ -23,6 +24,7 @@ static const struct {
 /* one offload line of the configuration, as check judges it */
 struct lrec {
 	size_t ref;
+	size_t opt;   /* its index among the stanza's options */
 	int prc;
 	char why[512];
 	struct nfx_offline p;
@@ -156,6 +158,7 @@ static int add_line(struct ctx *x, size_t r, const struct nfx_ifopt *op,
 		return -ENOMEM;
 	}
 	l->ref = r;
+	l->opt = (size_t)(op - &ref->file->opts[ref->st->opt]);
 	cl->file = file_of(x, ref->file);
 	cl->line = op->lineno;
 	name_of(ref->st, cl->stanza);
@@ -667,6 +670,7 @@ static int line_findings(struct ctx *x, size_t i)
 	const char *u = line_unit(x, i);
 	struct nfx_check_finding *f;
 	char fopt[NFX_CHECK_NAMES];
+	const char *reason = NULL;
 	size_t k;
 	int rc;
 
@@ -702,6 +706,14 @@ static int line_findings(struct ctx *x, size_t i)
 			 f->features, l->p.dev, x->c->lines[k].file,
 			 x->c->lines[k].line);
 		break;
+	}
+	if (nfx_place_risk(x->conf, l->ref, l->opt, &reason) != NFX_RISK_NONE) {
+		f = line_find(x, i, NFX_FIND_PLACEMENT);
+		if (!f)
+			return -ENOMEM;
+		snprintf(f->message, sizeof(f->message),
+			 "at risk from the Proxmox VE GUI: %.300s; move it up among %s's options",
+			 reason, cl->stanza);
 	}
 	if (!l->native && !l->p.guarded) {
 		f = line_find(x, i, NFX_FIND_UNGUARDED);
