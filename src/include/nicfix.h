@@ -818,8 +818,11 @@ const char *nfx_diag_match_name(enum nfx_diag_match match);
  * @driver: its driver ("" when unknown)
  * @features: its features could be read; then @state holds each of
  *	the event's features (in the order of @ev->features) up to 8
+ * @persisted: the configuration turns every one of them off at ifup (set
+ *	by the caller, from nfx_check_config())
  */
 struct nfx_diag_live {
+	bool persisted;
 	bool present;
 	char bridge[NFX_IFNAMSIZ];
 	char driver[32];
@@ -834,13 +837,15 @@ struct nfx_diag_live {
  *	here but in no bridge
  * @apply: "nicfix apply eno1", for now ("" when the log names no interface)
  * @bridge_known: @persist names a real bridge
- * @off: every feature is already off (live)
+ * @off: every feature is already off (live); then @apply is ""
+ * @persisted: the fix is in the configuration; then @persist is ""
  */
 struct nfx_diag_advice {
 	char persist[160];
 	char apply[160];
 	bool bridge_known;
 	bool off;
+	bool persisted;
 };
 
 /**
