@@ -321,7 +321,7 @@ finding() {
 	installed ifupdown2
 	local f b n=0
 	for f in "$CORPUS_DIR"/*.interfaces; do
-		for b in $(awk '/^[ \t]*iface /{i=$2} /^[ \t]*bridge[-_]ports /{if ($2 != "none") print i}' "$f" | sort -u); do
+		while read -r b; do
 			cp "$f" "$IF"
 			# a file that has its fix already (036: in the port's stanza)
 			"$NICFIX" -q -i "$IF" check --no-live "$b" >/dev/null && continue
@@ -346,7 +346,7 @@ finding() {
 				return 1
 			fi
 			n=$((n + 1))
-		done
+		done < <(awk '/^[ \t]*iface /{i=$2} /^[ \t]*bridge[-_]ports /{if ($2 != "none") print i}' "$f" | sort -u)
 	done
 	echo "$n bridges" >&3
 	[ "$n" -ge 20 ]
