@@ -308,6 +308,11 @@ static int pick_ports(struct edit *e, const char *bridge,
 						   ports[i], bridge);
 		return 0;
 	}
+	if (!pp->nphys && pp->nvirt)
+		return nfx_err_set(err, -EINVAL,
+				   "%s:%u: bridge %s has no NIC: %s is %s, with no NIC offloads to hang",
+				   e->ref.file->path, e->ref.st->lineno, bridge,
+				   pp->virt[0], pp->why[0]);
 	if (!pp->nphys)
 		return nfx_err_set(err, -EINVAL,
 				   "%s:%u: bridge %s has no ports; name them",
