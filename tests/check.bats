@@ -269,6 +269,22 @@ finding() {
 	echo "$output" | jq -e '.findings[0].severity == "critical"'
 }
 
+@test "live: a port the live system says is a VXLAN is no NIC, whatever its name" {
+	ns_setup
+	ns ip link add vx0 type vxlan id 100 dstport 4789 local 127.0.0.1
+	ns ip link set vx0 master vmbr0
+	sed -i 's/bridge-ports eno1$/bridge-ports eno1 vx0/' "$IF"
+	"$NICFIX" -q -i "$IF" persist vmbr0 eno1
+	ns "$NICFIX" -q apply eno1
+	run -1 "$NICFIX" -i "$IF" check --no-live
+	[[ "$output" == *"vmbr0: vx0: no fix"* ]]
+	run -0 ns "$NICFIX" -i "$IF" check --input "$KLOG/clean.log"
+	[ "${lines[0]}" = "vmbr0: eno1: ok: tso gso gro off" ]
+	[ "${lines[1]}" = "vmbr0: vx0: not a NIC (live kind vxlan): nothing to fix" ]
+	run -0 ns "$NICFIX" --json -i "$IF" check --input "$KLOG/clean.log"
+	echo "$output" | jq -e '.bridges[0].ports[1].not_nic == "vxlan" and .bridges[0].ports[1].missing == []'
+}
+
 @test "live: a port that does not exist is a finding" {
 	ns_setup
 	ns ip link del eno1
@@ -300,6 +316,26 @@ finding() {
 	[[ "$output" != *"now: nicfix apply"* ]]
 	run -1 ns "$NICFIX" --json -i "$IF" diagnose --input "$BATS_TEST_TMPDIR/eno1.log"
 	echo "$output" | jq -e '.events[0].advice.persist == null and .events[0].advice.apply == null and .events[0].advice.persisted == true'
+}
+
+@test "the real ifupdown2 root: check reads ifupdown2 from its dpkg status, and ifup runs the port stanza's line" {
+	need_root
+	hooks_root_setup
+	run -0 "$NICFIX" --root "$ROOT" -v -i "$FIXTURES/port-stanza.interfaces" check --no-live
+	[ "${lines[0]}" = "rules: ifupdown2" ]
+	[ "${lines[1]}" = "vmbr0: eno1: ok: tso gso gro off (config only)" ]
+	# and ifupdown2 does run it: at boot (ifup -a) it brings up iface eno1,
+	# which has no auto, as a dependent of vmbr0 (a bare "ifup vmbr0" does
+	# not: that takes --with-depends)
+	ns_setup
+	local up="$BATS_TEST_TMPDIR/upper"
+	mkdir -p "$up/etc/network"
+	sed '/^\taddress /d; /^\tgateway /d; s/inet static/inet manual/' \
+		"$FIXTURES/port-stanza.interfaces" >"$up/etc/network/interfaces"
+	tgg_on
+	ns bash "$TOP/tests/lib/inroot.sh" "$ROOT" "$up" \
+		sh -c 'mkdir -p /run/network && exec ifup -a'
+	tgg_are off
 }
 
 @test "the reader parses every corpus file" {

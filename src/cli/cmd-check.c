@@ -116,6 +116,11 @@ static void render_text(struct cli *cli, const struct nfx_check *c, bool live)
 						       sizeof(names)));
 			if (port_has_findings(c, p))
 				continue;
+			if (p->not_nic[0]) {
+				printf("%s: %s: not a NIC (live kind %s): nothing to fix\n",
+				       b->name, p->name, p->not_nic);
+				continue;
+			}
 			printf("%s: %s: ok: %s off%s\n", b->name, p->name,
 			       nfx_check_names(c, p->covered, names, sizeof(names)),
 			       live ? "" : " (config only)");
@@ -198,6 +203,7 @@ static void render_json(struct cli *cli, const struct nfx_check *c, bool live,
 			json_mask(j, c, "drift", p->drift);
 			json_mask(j, c, "reapplied", p->reapplied);
 			json_int(j, "hangs", (long long)p->hangs);
+			json_str(j, "not_nic", p->not_nic[0] ? p->not_nic : NULL);
 			json_obj_end(j);
 		}
 		json_arr_end(j);

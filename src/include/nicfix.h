@@ -1004,6 +1004,9 @@ struct nfx_check_finding {
  *	@reapplied (was on, --apply turned it off) are meaningful, and
  *	@on holds what is on now (covered or not)
  * @absent: live: no such interface on this host
+ * @not_nic: live: the link kind that says it is no NIC ("vxlan", "bond",
+ *	...; a veth or dummy stands in for a NIC), "" otherwise; then
+ *	nothing is missing
  * @hangs: hang reports this boot
  */
 struct nfx_check_port {
@@ -1013,6 +1016,7 @@ struct nfx_check_port {
 	unsigned int missing;
 	bool live;
 	bool absent;
+	char not_nic[24];
 	unsigned int drift;
 	unsigned int reapplied;
 	unsigned int on;
