@@ -173,7 +173,7 @@ finding() {
 @test "conflicting and unguarded lines are findings with their fix" {
 	add_line "post-up ethtool -K eno1 tso on gso off gro off || true"
 	run -1 "$NICFIX" -i "$IF" check --no-live
-	[[ "$output" == *"$IF:15: vmbr0: eno1: conflict: turns tso on, which the fix needs off; run: nicfix persist --force vmbr0 eno1"* ]]
+	[[ "$output" == *"$IF:15: vmbr0: eno1: conflict: turns tso on, which the fix needs off; run: nicfix persist --allow-conflict vmbr0 eno1"* ]]
 	use_fixture pve8.interfaces
 	add_line "post-up ethtool -K eno1 tso off gso off gro off"
 	run -1 "$NICFIX" -i "$IF" check --no-live

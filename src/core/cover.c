@@ -685,7 +685,7 @@ static int line_findings(struct ctx *x, size_t i)
 		nfx_check_names(x->c, l->on & x->all, f->features, sizeof(f->features));
 		snprintf(f->message, sizeof(f->message),
 			 "conflict: turns %s on, which the fix needs off", f->features);
-		snprintf(f->fix, sizeof(f->fix), "nicfix persist --force %s %s%s", u,
+		snprintf(f->fix, sizeof(f->fix), "nicfix persist --allow-conflict %s %s%s", u,
 			 l->p.dev, fopt);
 	}
 	for (k = 0; l->counts && k < i; k++) {

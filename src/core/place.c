@@ -179,3 +179,31 @@ const char *nfx_place_reason(enum nfx_risk risk)
 	}
 	return "";
 }
+
+bool nfx_place_brought_up(const struct nfx_ifconf *conf, const char *name)
+{
+	size_t f, nlen = strlen(name);
+
+	for (f = 0; f < conf->nfiles; f++) {
+		const char *p = conf->files[f]->buf;
+		const char *end = p + conf->files[f]->len;
+
+		while (p < end) {
+			const char *eol = memchr(p, '\n', (size_t)(end - p)), *w;
+			size_t len;
+			bool up;
+
+			if (!eol)
+				eol = end;
+			w = nfx_ifword_next(&p, eol, &len);
+			up = w && ((len == 4 && !memcmp(w, "auto", 4)) ||
+				   (len == 13 && !memcmp(w, "allow-hotplug", 13)) ||
+				   (len == 10 && !memcmp(w, "allow-auto", 10)));
+			while (up && (w = nfx_ifword_next(&p, eol, &len)) && *w != '#')
+				if (len == nlen && !memcmp(w, name, len))
+					return true;
+			p = eol < end ? eol + 1 : end;
+		}
+	}
+	return false;
+}

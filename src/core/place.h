@@ -81,6 +81,12 @@ enum nfx_risk nfx_place_risk(const struct nfx_ifconf *conf, size_t ref,
 			     size_t opt, const char **ret_reason);
 
 /**
+ * nfx_place_brought_up() - does an "auto", "allow-hotplug" or "allow-auto"
+ *	line of @conf name @name (so that ifupdown brings its stanza up)?
+ */
+bool nfx_place_brought_up(const struct nfx_ifconf *conf, const char *name);
+
+/**
  * nfx_place_reason() - a sentence for @risk ("" for NFX_RISK_NONE);
  *	static
  */
