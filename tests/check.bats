@@ -364,13 +364,6 @@ finding() {
 			"$NICFIX" -q -i "$IF" persist "$b" 2>/dev/null || continue
 			grep -q 'post-up ethtool -K' "$IF" || continue
 			run "$NICFIX" --json -i "$IF" check --no-live "$b"
-			# persist still writing where Proxmox drops the line is
-			# issue 12's (place.c is there; persist does not use it yet)
-			if [ "$status" -ne 0 ] && echo "$output" |
-				jq -e '[.findings[].kind] | unique == ["placement"]' >/dev/null; then
-				echo "# $f $b: persist placed its line at risk" >&3
-				continue
-			fi
 			if [ "$status" -ne 0 ]; then
 				echo "$f $b: $output" >&2
 				return 1
