@@ -25,16 +25,24 @@ LDLIBS_AUG := $(shell $(PKG_CONFIG) --libs augeas 2>/dev/null)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
 
-# the core: no printing, no exit, no environ
-CORE := err path ifname feat offline ifread ifports ifcfg persist offloads safefile diff nl ethnl ethioctl rtnl live apply klog diag
-# the nicfix front end
+# the core (src/core): no printing, no exit, no environ; its only face is
+# src/include/nicfix.h, the one header the front ends are given
+CORE := err path ifname feat offline ifread ifports ifcfg persist offloads \
+	safefile diff nl ethnl ethioctl rtnl live apply \
+	kstamp kscan klog dmsg diag dhost
+# the nicfix front end (src/cli)
 CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose
 
 B := build
 BA := build/asan
 
-core_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CORE)))
-cli_objs = $(addprefix $(1)/obj/,$(addsuffix .o,$(CLI)))
+INC_FRONT := -Isrc/include
+INC_CORE := -Isrc/include -Isrc/core
+CORE_HDRS := $(wildcard src/include/*.h src/core/*.h)
+CLI_HDRS := src/include/nicfix.h $(wildcard src/cli/*.h)
+
+core_objs = $(addprefix $(1)/core/,$(addsuffix .o,$(CORE)))
+cli_objs = $(addprefix $(1)/cli/,$(addsuffix .o,$(CLI)))
 
 .PHONY: all asan deps check lint test demo install clean deb bench fuzz
 
@@ -42,13 +50,35 @@ all: $(B)/nicfix $(B)/nicfix-hook
 
 asan: $(BA)/nicfix $(BA)/nicfix-hook
 
-$(B)/obj/%.o: src/%.c $(wildcard src/*.h) | $(B)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+# A binary run from the build tree finds the tree's own lens; an installed
+# one (make install, the package) the installed path.  The build tree's
+# lens directory is the second of the two it tries.
+LENSDIR_BUILD := $(CURDIR)/lenses
+CPPFLAGS_CLI_BUILD := -DNICFIX_LENSDIR_BUILD='"$(LENSDIR_BUILD)"'
 
-$(BA)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BA)/obj
-	$(CC) $(CPPFLAGS) $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
+$(B)/core/%.o: src/core/%.c $(CORE_HDRS) | $(B)/core
+	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -c -o $@ $<
 
-$(B)/obj $(BA)/obj:
+$(BA)/core/%.o: src/core/%.c $(CORE_HDRS) | $(BA)/core
+	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/cli/%.o: src/cli/%.c $(CLI_HDRS) | $(B)/cli
+	$(CC) $(CPPFLAGS) $(CPPFLAGS_CLI_BUILD) $(INC_FRONT) $(CFLAGS) -c -o $@ $<
+
+$(BA)/cli/%.o: src/cli/%.c $(CLI_HDRS) | $(BA)/cli
+	$(CC) $(CPPFLAGS) $(CPPFLAGS_CLI_BUILD) $(INC_FRONT) $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
+
+# the installed binary: the same objects but for the lens look-up
+$(B)/cli/cli-installed.o: src/cli/cli.c $(CLI_HDRS) | $(B)/cli
+	$(CC) $(CPPFLAGS) $(INC_FRONT) $(CFLAGS) -c -o $@ $<
+
+$(B)/hooks/%.o: hooks/%.c src/include/nicfix.h | $(B)/hooks
+	$(CC) $(CPPFLAGS) $(INC_FRONT) $(CFLAGS) -c -o $@ $<
+
+$(BA)/hooks/%.o: hooks/%.c src/include/nicfix.h | $(BA)/hooks
+	$(CC) $(CPPFLAGS) $(INC_FRONT) $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
+
+$(B)/core $(BA)/core $(B)/cli $(BA)/cli $(B)/hooks $(BA)/hooks:
 	mkdir -p $@
 
 $(B)/libnicfix.a: $(call core_objs,$(B))
@@ -60,27 +90,32 @@ $(BA)/libnicfix.a: $(call core_objs,$(BA))
 $(B)/nicfix: $(call cli_objs,$(B)) $(B)/libnicfix.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_MNL) $(LDLIBS_AUG) $(LDLIBS)
 
+$(B)/nicfix-installed: $(filter-out $(B)/cli/cli.o,$(call cli_objs,$(B))) \
+		$(B)/cli/cli-installed.o $(B)/libnicfix.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_MNL) $(LDLIBS_AUG) $(LDLIBS)
+
 $(BA)/nicfix: $(call cli_objs,$(BA)) $(BA)/libnicfix.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_MNL) $(LDLIBS_AUG) $(LDLIBS)
 
 # the ifup/udev hook: its own main, the core and libmnl only (no Augeas)
-$(B)/nicfix-hook: $(B)/obj/hook.o $(B)/libnicfix.a
+$(B)/nicfix-hook: $(B)/hooks/hook.o $(B)/libnicfix.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS_MNL) $(LDLIBS)
 
-$(BA)/nicfix-hook: $(BA)/obj/hook.o $(BA)/libnicfix.a
+$(BA)/nicfix-hook: $(BA)/hooks/hook.o $(BA)/libnicfix.a
 	$(CC) $(CFLAGS) $(SAN_FLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS_MNL) $(LDLIBS)
 
-# unit tests of the pure modules, built with the sanitizers
+# unit tests of the pure modules, built with the sanitizers (white-box:
+# they see the core's own headers)
 $(BA)/unit: tests/unit/unit.c tests/unit/check.h $(BA)/libnicfix.a
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
+	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
 
 # unit tests of the kernel-log parser and the grouping
 $(BA)/unit-klog: tests/unit/unit_klog.c tests/unit/check.h $(BA)/libnicfix.a
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
+	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
 
 # the fast reader's view of a file, to compare with Augeas's
 $(BA)/ifdump: tests/unit/ifdump.c $(BA)/libnicfix.a
-	$(CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
+	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
 
 deps:
 	@bash .ci/deps.sh
@@ -102,8 +137,8 @@ demo: deps
 	$(MAKE) all
 	bash tests/demo.sh
 
-install: all
-	install -D -m 0755 $(B)/nicfix $(DESTDIR)$(SBINDIR)/nicfix
+install: all $(B)/nicfix-installed
+	install -D -m 0755 $(B)/nicfix-installed $(DESTDIR)$(SBINDIR)/nicfix
 	install -D -m 0644 lenses/nicfix_interfaces.aug \
 		$(DESTDIR)$(DATADIR)/nicfix/lenses/nicfix_interfaces.aug
 	install -D -m 0755 $(B)/nicfix-hook $(DESTDIR)$(LIBEXECDIR)/nicfix/nicfix-hook
@@ -136,15 +171,15 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 120
 FUZZ_TARGETS := ifread offline klog
-FUZZ_CORE := err path ifname feat offline ifread ifports klog diag
+FUZZ_CORE := err path ifname feat offline ifread ifports kstamp kscan klog dmsg diag
 BF := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
 FUZZ_BINS := $(addprefix $(BF)/fuzz_,$(FUZZ_TARGETS))
 FUZZ_OBJS := $(addprefix $(BF)/obj/,$(addsuffix .o,$(FUZZ_CORE)))
 
-$(BF)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BF)/obj
-	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) -O1 $(FUZZ_SAN) \
+$(BF)/obj/%.o: src/core/%.c $(CORE_HDRS) | $(BF)/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(FUZZ_SAN) \
 		-fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(BF)/obj:
@@ -152,7 +187,7 @@ $(BF)/obj:
 
 # a static pattern rule: the objects are not intermediate files
 $(FUZZ_BINS): $(BF)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(FUZZ_OBJS)
-	$(FUZZ_CC) $(CPPFLAGS) -Isrc $(CFLAGS) -O1 $(FUZZ_SAN) \
+	$(FUZZ_CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(FUZZ_SAN) \
 		-fsanitize=fuzzer -o $@ $(filter-out %.h,$^)
 
 fuzz: deps $(FUZZ_BINS)

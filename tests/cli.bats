@@ -78,3 +78,20 @@ load lib/common
 	run -2 --separate-stderr "$NICFIX" --json apply 'eno1;x'
 	echo "$output" | jq -e '.command == "apply" and .exit == 2 and (.error | test("invalid interface name"))'
 }
+
+@test "the build tree's binary finds the tree's own lens, with no environment" {
+	cp "$TOP/tests/fixtures/interfaces/pve8.interfaces" "$BATS_TEST_TMPDIR/if"
+	for bin in "$TOP/build/nicfix" "$TOP/build/asan/nicfix"; do
+		run --separate-stderr env -u NICFIX_LENS_DIR "$bin" \
+			-i "$BATS_TEST_TMPDIR/if" persist -n vmbr0
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"+"*"post-up ethtool -K "*" tso off gso off gro off || true"* ]]
+	done
+}
+
+@test "no lens anywhere: the error names every directory tried and NICFIX_LENS_DIR" {
+	cp "$TOP/tests/fixtures/interfaces/pve8.interfaces" "$BATS_TEST_TMPDIR/if"
+	NICFIX_LENS_DIR="$BATS_TEST_TMPDIR/a:$BATS_TEST_TMPDIR/b" \
+		run -2 --separate-stderr "$NICFIX" -i "$BATS_TEST_TMPDIR/if" persist -n vmbr0
+	[[ "$stderr" == *"nicfix_interfaces.aug is in none of: $BATS_TEST_TMPDIR/a, $BATS_TEST_TMPDIR/b (NICFIX_LENS_DIR"* ]]
+}

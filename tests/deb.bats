@@ -141,7 +141,7 @@ install_deb() {
 		done
 	done
 	# every variable the programs read
-	for w in $(grep -ohE '"(NICFIX_[A-Z_]+|IFACE|MODE|PHASE|ADDRFAM)"' "$TOP"/src/cli.c "$TOP"/src/hook.c | tr -d '"' | sort -u); do
+	for w in $(grep -ohE '"(NICFIX_[A-Z_]+|IFACE|MODE|PHASE|ADDRFAM)"' "$TOP"/src/cli/cli.c "$TOP"/hooks/hook.c | tr -d '"' | sort -u); do
 		grep -qw -- "$w" <<<"$text" || { echo "man: no $w" >&2; return 1; }
 	done
 	[[ "$text" == *"EXIT STATUS"*"0"*"1"*"2"*"3"* ]]

@@ -15,6 +15,12 @@
 #ifndef NICFIX_LENSDIR
 #define NICFIX_LENSDIR "/usr/share/nicfix/lenses"
 #endif
+/* a binary built in a tree (not installed) prefers that tree's lens */
+#ifdef NICFIX_LENSDIR_BUILD
+#define NICFIX_LENSPATH NICFIX_LENSDIR_BUILD ":" NICFIX_LENSDIR
+#else
+#define NICFIX_LENSPATH NICFIX_LENSDIR
+#endif
 
 static const char *env_or(const char *name, const char *fallback)
 {
@@ -196,7 +202,7 @@ int main(int argc, char **argv)
 	if (!cli.interfaces || !*cli.interfaces)
 		cli.interfaces = "/etc/network/interfaces";
 	cli.cfg.root = env_or("NICFIX_ROOT", "/");
-	cli.cfg.lensdir = env_or("NICFIX_LENS_DIR", NICFIX_LENSDIR);
+	cli.cfg.lensdir = env_or("NICFIX_LENS_DIR", NICFIX_LENSPATH);
 	cli.cfg.backup_dir = env_or("NICFIX_BACKUP_DIR", "/var/backups/nicfix");
 	cli.cfg.lock_timeout_ms = atoi(env_or("NICFIX_LOCK_TIMEOUT", "10000"));
 	env = getenv("NICFIX_FORCE_IOCTL");

@@ -10,29 +10,6 @@
 
 #include "cli.h"
 
-/* Wall-clock time as the log writes it: local time, read as UTC. */
-static long long civil_of(time_t t)
-{
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm))
-		return NFX_TIME_NONE;
-	return nfx_klog_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-			      tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-/* This boot's start, to date /dev/kmsg's stamps as dmesg -T does. */
-static long long boot_civil(void)
-{
-	struct timespec rt, bt;
-
-	if (clock_gettime(CLOCK_REALTIME, &rt) < 0 ||
-	    clock_gettime(CLOCK_BOOTTIME, &bt) < 0)
-		return NFX_TIME_NONE;
-	return civil_of(rt.tv_sec - bt.tv_sec) +
-	       ((long long)rt.tv_nsec - bt.tv_nsec) / 1000000;
-}
-
 /**
  * struct source - where the log comes from
  * @name: for messages: the file, "-" for standard input, or the source
@@ -50,18 +27,13 @@ static int scan(struct cli *cli, struct nfx_klog *kl, struct nfx_diag *d,
 		struct source *src)
 {
 	struct nfx_err err = { 0 };
-	struct nfx_klog_rec rec;
-	bool want = true;
-	int ret;
+	int ret = nfx_diag_feed(d, kl, &src->lines, &err);
 
-	while ((ret = nfx_klog_next(kl, want, &rec, &err)) > 0)
-		want = nfx_diag_add(d, &rec) > 0;
-	src->lines = nfx_klog_lines(kl);
 	if (ret == 0)
 		return EXIT_OK;
 	if (ret == -EINVAL && src->file)
 		return cli_error(cli, EXIT_USAGE, "%s:%lu: %s", src->name,
-				 nfx_klog_lines(kl) + 1, err.msg);
+				 src->lines + 1, err.msg);
 	if (ret == -EINVAL)
 		return cli_error(cli, EXIT_USAGE, "%s: %s", src->name, err.msg);
 	return cli_error(cli, ret == -EISDIR ? EXIT_USAGE : EXIT_SYSTEM,
@@ -99,41 +71,21 @@ static int read_input(struct cli *cli, const char *path,
 	return status;
 }
 
-/* This boot's log: journalctl where journald runs, else /dev/kmsg, else
- * dmesg; a source that fails before giving a line gives way. */
 static int read_host(struct cli *cli, const char *since,
 		     const struct nfx_klog_opts *ko, struct nfx_diag *d,
 		     struct source *src)
 {
-	static const enum nfx_klog_src order[] = { NFX_KLOG_JOURNAL,
-						   NFX_KLOG_KMSG,
-						   NFX_KLOG_DMESG };
-	struct nfx_err err = { 0 }, last = { 0 };
-	struct nfx_klog *kl;
-	size_t i;
-	int ret, status;
+	struct nfx_err err = { 0 };
+	int ret;
 
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		ret = nfx_klog_open_src(order[i], since, ko, &kl, &err);
-		if (ret < 0) {
-			if (ret != -ENOENT || !last.code)
-				last = err;
-			continue;
-		}
-		src->name = nfx_klog_src_name(order[i]);
-		src->file = false;
-		status = scan(cli, kl, d, src);
-		ret = nfx_klog_close(kl, &err);
-		if (status != EXIT_OK)
-			return status;
-		if (ret == 0)
-			return EXIT_OK;
-		last = err;
-		if (src->lines > 0)
-			break;
-	}
-	return cli_error(cli, EXIT_SYSTEM, "cannot read the kernel log: %s",
-			 last.msg[0] ? last.msg : "no source");
+	src->file = false;
+	src->name = "the kernel log";
+	ret = nfx_diag_read_host(d, since, ko, &src->name, &src->lines, &err);
+	if (ret == 0)
+		return EXIT_OK;
+	if (ret == -EINVAL)
+		return cli_error(cli, EXIT_USAGE, "%s: %s", src->name, err.msg);
+	return cli_error(cli, EXIT_SYSTEM, "%s", err.msg);
 }
 
 /**
@@ -146,27 +98,10 @@ struct facts {
 	char why[600];
 };
 
-/* The next name of the comma list at *@p into @name; false at its end. */
-static bool next_feature(const char **p, char *name, size_t size)
-{
-	size_t k = strcspn(*p, ",");
-
-	if (!**p)
-		return false;
-	snprintf(name, size, "%.*s", (int)k, *p);
-	*p += k + ((*p)[k] == ',');
-	return true;
-}
-
 static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		      const struct nfx_diag_event *ev, struct facts *f)
 {
-	struct nfx_features *feat = NULL;
 	struct nfx_err err = { 0 };
-	struct nfx_link link;
-	const char *p;
-	char name[32];
-	size_t i = 0;
 
 	memset(f, 0, sizeof(*f));
 	if (!ev->ifname[0]) {
@@ -182,24 +117,10 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		snprintf(f->why, sizeof(f->why), "live facts skipped");
 		return;
 	}
-	if (nfx_link_get(*live, ev->ifname, &link, &err) < 0) {
+	if (nfx_diag_live_get(*live, ev, &f->live, &err) < 0)
 		snprintf(f->why, sizeof(f->why), "%s",
 			 err.code == -ENODEV ? "not on this host: live facts "
 					       "skipped" : err.msg);
-		return;
-	}
-	f->live.present = true;
-	nfx_link_bridge(*live, &link, f->live.bridge, NULL);
-	memcpy(f->live.driver, link.driver, sizeof(f->live.driver));
-	if (nfx_features_get(*live, ev->ifname, &feat, &err) < 0) {
-		snprintf(f->why, sizeof(f->why), "cannot read features: %s",
-			 err.msg);
-		return;
-	}
-	f->live.features = true;
-	for (p = ev->features; i < 8 && next_feature(&p, name, sizeof(name)); i++)
-		f->live.state[i] = nfx_features_state(feat, name, NULL);
-	nfx_features_free(feat);
 }
 
 /* the fields of a report: as the log names them, and as JSON keys a jq
@@ -314,7 +235,7 @@ static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
 		const char *p = ev->features;
 
 		printf("%s: live", n);
-		for (i = 0; i < 8 && next_feature(&p, name, sizeof(name)); i++)
+		for (i = 0; i < 8 && nfx_diag_feature_next(&p, name, sizeof(name)); i++)
 			printf("%s %s %s", i ? "," : "", name,
 			       nfx_state_name(f->live.state[i]));
 		putchar('\n');
@@ -423,7 +344,7 @@ static void json_event(struct json *j, const struct nfx_diag_event *ev,
 	}
 	if (f->live.features) {
 		json_obj_begin(j, "features");
-		for (i = 0; i < 8 && next_feature(&p, name, sizeof(name)); i++)
+		for (i = 0; i < 8 && nfx_diag_feature_next(&p, name, sizeof(name)); i++)
 			json_str(j, name, nfx_state_name(f->live.state[i]));
 		json_obj_end(j);
 	}
@@ -524,8 +445,7 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 			  argv[optind]);
 		return cli_usage(cli, true);
 	}
-	ko.now = civil_of(time(NULL));
-	ko.boot = input ? NFX_TIME_NONE : boot_civil();
+	nfx_diag_clocks(&ko, !input);
 	if (since) {
 		if (nfx_klog_parse_since(since, ko.now, &dopts.since, &err) < 0)
 			return cli_error(cli, EXIT_USAGE, "--since: %s", err.msg);

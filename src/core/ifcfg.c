@@ -41,21 +41,54 @@ static int aug_fail(struct nfx_ifcfg *c, struct nfx_err *err,
 			   details ? details : "");
 }
 
+/*
+ * find_lens() - the first directory of the ':'-list @dirs that holds the
+ * lens; an empty element is skipped
+ */
+static int find_lens(const char *dirs, char *ret_dir, size_t size,
+		     struct nfx_err *err)
+{
+	char file[4096], tried[1024] = "";
+	const char *p = dirs, *end;
+	size_t len, used = 0;
+
+	for (; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		len = (size_t)(end - p);
+		if (!len || len >= size)
+			continue;
+		snprintf(file, sizeof(file), "%.*s/nicfix_interfaces.aug",
+			 (int)len, p);
+		if (access(file, R_OK) == 0) {
+			memcpy(ret_dir, p, len);
+			ret_dir[len] = '\0';
+			return 0;
+		}
+		if (used < sizeof(tried))
+			used += (size_t)snprintf(tried + used, sizeof(tried) - used,
+						 "%s%.*s", used ? ", " : "",
+						 (int)len, p);
+	}
+	return nfx_err_set(err, -ENOENT,
+			   "the nicfix lens nicfix_interfaces.aug is in none of: %s "
+			   "(NICFIX_LENS_DIR names its directory)",
+			   used ? tried : "(no directory)");
+}
+
 int nfx_ifcfg_open(const char *lensdir, struct nfx_ifcfg **ret,
 		   struct nfx_err *err)
 {
 	struct nfx_ifcfg *c;
-	char loadpath[4096];
+	char loadpath[4096], dir[2048];
 	int ret_code;
 
-	snprintf(loadpath, sizeof(loadpath), "%s/nicfix_interfaces.aug", lensdir);
-	if (access(loadpath, R_OK) < 0)
-		return nfx_err_set(err, -errno, "%s: the nicfix lens: %s", loadpath,
-				   strerror(errno));
+	ret_code = find_lens(lensdir, dir, sizeof(dir), err);
+	if (ret_code < 0)
+		return ret_code;
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return nfx_err_set(err, -ENOMEM, "out of memory");
-	snprintf(loadpath, sizeof(loadpath), "%s:%s", lensdir, NICFIX_AUG_DIST);
+	snprintf(loadpath, sizeof(loadpath), "%s:%s", dir, NICFIX_AUG_DIST);
 	/* no autoload of Augeas's ~230 lenses, no file loading: only the
 	 * text we hand it, parsed by our own lens
 	 */

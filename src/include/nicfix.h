@@ -336,7 +336,8 @@ const char *nfx_result_name(enum nfx_result result);
  * struct nfx_cfgopts - where the configuration lives
  * @root: absolute include paths are read under it ("/")
  * @path: the main interfaces file
- * @lensdir: directory of the project's Augeas lens
+ * @lensdir: where the project's Augeas lens may be: a ':'-list of
+ *	directories, the first that holds it is used
  * @backup_dir: where previous versions are kept (outside /etc/network)
  * @lock_timeout_ms: how long to wait for another writer
  * @named_only: nfx_offloads_read() of one bridge keeps only its stanzas:
@@ -851,5 +852,64 @@ struct nfx_diag_advice {
 void nfx_diag_advise(const struct nfx_diag_event *ev,
 		     const struct nfx_diag_live *live,
 		     struct nfx_diag_advice *ret);
+
+/* ---- diagnose on this host (dhost.c) -------------------------------- */
+
+/**
+ * nfx_diag_clocks() - the times the log reader cannot know by itself
+ * @ret: filled: now, and this boot's start when @this_boot
+ * @this_boot: the log is this boot's (not a file from elsewhere)
+ */
+void nfx_diag_clocks(struct nfx_klog_opts *ret, bool this_boot);
+
+/**
+ * nfx_diag_feed() - give every record of @kl to @d
+ * @d: the diagnosis
+ * @kl: the reader (still to be closed by the caller)
+ * @ret_lines: lines read, also on failure (the failing line is the next)
+ * @err: may be NULL
+ * Return: 0 at the end of the log; a negative errno from the reader
+ *	(-EINVAL: not a log, e.g. binary data).
+ */
+int nfx_diag_feed(struct nfx_diag *d, struct nfx_klog *kl,
+		  unsigned long *ret_lines, struct nfx_err *err);
+
+/**
+ * nfx_diag_read_host() - feed this boot's kernel log to @d
+ * @d: the diagnosis
+ * @since: journalctl's --since (NULL: the whole boot)
+ * @ko: the clocks (nfx_diag_clocks())
+ * @ret_src: the source used ("journalctl", "/dev/kmsg", "dmesg"); static
+ * @ret_lines: how many lines it gave
+ * @err: may be NULL
+ *
+ * Tries journalctl, /dev/kmsg and dmesg in that order; a source that fails
+ * before giving a line gives way to the next.
+ *
+ * Return: 0, or a negative errno when no source could be read.
+ */
+int nfx_diag_read_host(struct nfx_diag *d, const char *since,
+		       const struct nfx_klog_opts *ko, const char **ret_src,
+		       unsigned long *ret_lines, struct nfx_err *err);
+
+/**
+ * nfx_diag_feature_next() - walk an event's comma list of features
+ * @p: the position in the list (start: the event's @features); advanced
+ * @name: where the next name goes
+ * @size: its size
+ * Return: false at the end of the list.
+ */
+bool nfx_diag_feature_next(const char **p, char *name, size_t size);
+
+/**
+ * nfx_diag_live_get() - what this host says of @ev's interface
+ * @live: the netlink sockets
+ * @ev: the event
+ * @ret: zeroed, then filled as far as the facts go
+ * @err: may be NULL; -ENODEV when the interface is not on this host
+ * Return: 0 or a negative errno.
+ */
+int nfx_diag_live_get(struct nfx_live *live, const struct nfx_diag_event *ev,
+		      struct nfx_diag_live *ret, struct nfx_err *err);
 
 #endif /* NICFIX_H */
