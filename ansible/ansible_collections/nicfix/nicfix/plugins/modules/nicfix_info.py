@@ -18,7 +18,7 @@ description:
   - A hang found by C(diagnose) or a finding of C(check) is data, not a failure; the module fails
     only when nicfix could not do its job (exit 2 or 3).
 author:
-  - nicfix contributors
+  - nicfix contributors (@nicfix)
 requirements:
   - nicfix on the managed node
 attributes:
@@ -27,6 +27,7 @@ attributes:
     description: Reads only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so has no diff.
 options:
   gather:
     description: What to gather.

@@ -17,14 +17,14 @@ description:
     to the bridge's stanza of C(/etc/network/interfaces), through Augeas, wherever C(source)
     and C(source-directory) put it.
   - With I(live=true) the features are also turned off now, over ethtool netlink, and read
-    back.  Networking is never restarted: no C(ifreload), no C(ifdown)/C(ifup), no bounce of the
-    bridge.
-  - Idempotent. C(changed) is true only when a file changed or a port's features changed live.
+    back.  Networking is never restarted (no C(ifreload), no C(ifdown)/C(ifup), no bounce of the
+    bridge).
+  - Idempotent; C(changed) is true only when a file changed or a port's features changed live.
   - In check mode nicfix runs with C(--dry-run) (no file, no feature is changed) and the live
     change is predicted from C(nicfix --json status).  In diff mode nicfix's own unified diff is
     returned.
 author:
-  - nicfix contributors
+  - nicfix contributors (@nicfix)
 requirements:
   - nicfix on the managed node (the C(nicfix) Debian package, or I(executable))
 attributes:
@@ -97,7 +97,7 @@ options:
       - The nicfix binary. Default C(nicfix) from C(PATH) or C(/usr/sbin).
     type: path
 notes:
-  - Roll out with C(serial: 1) on a cluster; the module itself never interrupts a link.
+  - "Roll out with C(serial: 1) on a cluster; the module itself never interrupts a link."
 seealso:
   - module: nicfix.nicfix.nicfix_info
 '''
