@@ -162,3 +162,21 @@ all_tgg() {
 	[ "$(grep -c '"msg": "hang on' <<<"$output")" -eq 1 ]
 	[ "$(fleet_sums)" = "$before" ]
 }
+
+@test "fleet: the e1000e role, serial 1, fixes only the port that hung and checks it" {
+	fleet_play offload.yml -e nicfix_state=absent
+	[ "$status" -eq 0 ]
+	[ "$(fleet_sums)" = "$FLEET_SUMS0" ]
+	on node1 ethtool -K eno1 tso on gso on gro on
+	fleet_play role.yml
+	[ "$status" -eq 0 ]
+	recap_is node1 1 0
+	recap_is node2 0 0
+	recap_is node3 0 0
+	grep -qx $'\tpost-up ethtool -K eno1 tso off gso off gro off || true' \
+		"$FLEET/node1/etc-network/interfaces.d/vmbr0"
+	[ "$(fleet_sums node2 node3)" = "$(grep -v ' node1/' <<<"$FLEET_SUMS0")" ]
+	[ "$(fleet_tgg node1)" = "eno1 off off off" ]
+	# one node at a time: three plays of one host each
+	[ "$(grep -c '^PLAY \[Fix the e1000e hang where it happened\]' <<<"$output")" -eq 3 ]
+}
