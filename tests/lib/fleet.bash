@@ -128,7 +128,7 @@ fleet_node() {
 		PidFile none
 		LogLevel ERROR
 		Subsystem sftp /usr/lib/openssh/sftp-server
-		SetEnv NICFIX_LENS_DIR=$TOP/lenses NICFIX_BACKUP_DIR=$dir/backups
+		SetEnv NICFIX_BACKUP_DIR=$dir/backups
 	EOF
 	cat >>"$FLEET/ssh_config" <<-EOF
 		Host $node

@@ -73,7 +73,6 @@ def sha(path):
 def scratch(tmp_path, monkeypatch):
     if not os.access(NICFIX, os.X_OK):
         pytest.fail('no nicfix binary at %s: run make all' % NICFIX)
-    monkeypatch.setenv('NICFIX_LENS_DIR', os.path.join(TOP, 'lenses'))
     monkeypatch.setenv('NICFIX_BACKUP_DIR', str(tmp_path / 'backups'))
     path = tmp_path / 'interfaces'
     path.write_bytes(INTERFACES)
