@@ -48,7 +48,7 @@ passed_count() {
 	run in_coll ansible-test units --local --python-interpreter "$PY" --color no
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(passed_count)" -ge 30 ]
+	[ "$(passed_count)" -ge 35 ]
 	run ! grep -Eq '[0-9]+ (failed|error)' <<<"$output"
 }
 
