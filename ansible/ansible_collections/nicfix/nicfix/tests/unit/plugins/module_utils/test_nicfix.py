@@ -175,3 +175,19 @@ def test_base_args():
     assert nfx.base_args('/usr/sbin/nicfix') == ['/usr/sbin/nicfix', '--json']
     assert nfx.base_args('nicfix', '/x/interfaces', '/r') == \
         ['nicfix', '--json', '-i', '/x/interfaces', '--root', '/r']
+
+
+# the json branch of 2026-12 on its way to schema 1: the new envelope around
+# the old persist fields, and the apply's new interfaces beside them
+MIXED_PERSIST = dict(OLD_PERSIST, schema=1, ok=True, error=None, interfaces=[
+    {"name": "eno1", "via": None, "ok": True, "changed": True, "turned_off": ["tso", "gso"],
+     "already_off": ["gro"], "fixed": [], "failed": [], "features": []}])
+
+
+def test_mixed_form():
+    res = nfx.parse(json.dumps(MIXED_PERSIST), 0)
+    assert res['ok'] is True and res['error'] is None
+    assert nfx.files_changed(MIXED_PERSIST) is True
+    assert nfx.diff_text(MIXED_PERSIST) == DIFF
+    assert nfx.live_changed(nfx.live(MIXED_PERSIST)) is True
+    assert nfx.ports(MIXED_PERSIST)[0]['text'].startswith('ethtool -K eno1')
