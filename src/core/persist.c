@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cover.h"
 #include "diff.h"
 #include "ifcfg.h"
 #include "ifports.h"
@@ -445,7 +446,6 @@ static int plan_port(struct edit *e, const char *port,
 	}
 	if (e->flags & NFX_PERSIST_REMOVE)
 		return 0;
-	(void)any;
 	if (covered >= 0 || fixed >= 0) {
 		const struct nfx_ifopt *op =
 			&cr->file->opts[cr->st->opt + (size_t)(covered >= 0 ? covered : fixed)];
@@ -472,6 +472,13 @@ static int plan_port(struct edit *e, const char *port,
 			return nfx_err_set(err, rc, "%s: offload line too long", port);
 		pp->action = NFX_ACT_COMPLETED;
 		return push_op(e, (size_t)e->chosen, partial, OP_SET, pp->line, err);
+	}
+	/* one line is enough: the NIC's own stanza where it runs, or another
+	 * bridge the NIC is behind (issue 13) */
+	if (!any && nfx_cover_elsewhere(e->o, e->req, e->iface, port, pp->line,
+					sizeof(pp->line), &pp->lineno)) {
+		pp->action = NFX_ACT_UNCHANGED;
+		return 0;
 	}
 	rc = nfx_offline_format(port, e->req, pp->line, sizeof(pp->line));
 	if (rc < 0)
@@ -819,6 +826,7 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 {
 	struct nfx_iffile f = { 0 };
 	size_t i, s, k;
+	unsigned int was;
 
 	f.path = e->file->path;
 	f.buf = e->text;
@@ -830,6 +838,7 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 
 		if (pp->action == NFX_ACT_REMOVED || pp->action == NFX_ACT_ABSENT)
 			continue;
+		was = pp->lineno;
 		pp->lineno = 0;
 		for (s = 0; s < f.nst && !pp->lineno; s++) {
 			if (!nfx_ifstanza_is(&f.st[s], e->iface))
@@ -845,6 +854,9 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 				}
 			}
 		}
+		/* a line outside the stanza (nfx_cover_elsewhere()) keeps its own */
+		if (!pp->lineno)
+			pp->lineno = was;
 	}
 	nfx_iffile_done(&f);
 }
