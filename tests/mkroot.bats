@@ -14,10 +14,13 @@ setup() {
 	FDS="$BATS_TEST_TMPDIR/fds"
 	# list the descriptors this shell inherited (ls, a child, reads them;
 	# 255 is bash's own hold on the script), keep stdin, and make the
-	# target as mmdebstrap would
+	# target as mmdebstrap would.  No pipe from ls: until the shell has
+	# forked both ends it holds the pipe itself, as 3 and 4, and a quick
+	# ls lists them.
 	cat >"$PROBE" <<-'SH'
 		#!/bin/bash
-		ls /proc/$$/fd | grep -vx 255 >"$PROBE_OUT"
+		ls /proc/$$/fd >"$PROBE_OUT.all"
+		grep -vx 255 "$PROBE_OUT.all" >"$PROBE_OUT"
 		cat >"$PROBE_OUT.stdin"
 		mkdir -p "${@: -2:1}"
 	SH
