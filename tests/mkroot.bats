@@ -12,11 +12,9 @@ load lib/common
 setup() {
 	PROBE="$BATS_TEST_TMPDIR/mmdebstrap"
 	FDS="$BATS_TEST_TMPDIR/fds"
-	# list the descriptors this shell inherited (ls, a child, reads them;
-	# 255 is bash's own hold on the script), keep stdin, and make the
-	# target as mmdebstrap would.  No pipe from ls: until the shell has
-	# forked both ends it holds the pipe itself, as 3 and 4, and a quick
-	# ls lists them.
+	# list the descriptors this shell inherited (ls, a child, reads them,
+	# with no pipe open in this shell meanwhile; 255 is bash's own hold on
+	# the script), keep stdin, and make the target as mmdebstrap would
 	cat >"$PROBE" <<-'SH'
 		#!/bin/bash
 		ls /proc/$$/fd >"$PROBE_OUT.all"
@@ -40,7 +38,9 @@ mkroot() {
 	run --separate-stderr mkroot fdtest ifupdown2
 	[ "$status" -eq 0 ]
 	[ -f "$output/.nicfix-complete" ]
-	[ "$(sort -n "$FDS" | tr '\n' ' ')" = "0 1 2 " ]
+	fds=$(sort -n "$FDS" | tr '\n' ' ')
+	echo "inherited: $fds"
+	[ "$fds" = "0 1 2 " ]
 	grep -q ' bookworm main$' "$FDS.stdin"
 }
 
