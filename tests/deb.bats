@@ -117,6 +117,10 @@ install_deb() {
 	run -0 dpkg-deb -I "$DEB" conffiles
 	[ "$(sort <<<"$output")" = "$(printf '%s\n' /etc/network/if-post-up.d/nicfix \
 		/etc/network/if-up.d/nicfix)" ]
+	# built on the release it is tested on: the build's base-files is
+	# the one of the root's release
+	grep -q "^ base-files (= $(cut -d. -f1 "$LOWER/etc/debian_version")\." \
+		"${DEB%.deb}.buildinfo"
 	run -0 dpkg-deb -f "$DEB" Version
 	[ "$output" = "$(awk -F'[()]' 'NR == 1 { print $2 }' "$TOP/debian/changelog")" ]
 	run -0 dpkg-deb -f "$DEB" Depends
