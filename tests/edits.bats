@@ -366,3 +366,31 @@ teardown() {
 	[[ "$output" == *"--allow-not-behind"* ]]
 	run -2 "$NICFIX" help nosuch
 }
+
+# ---- apply BRIDGE / BOND: its physical ports ---------------------------
+
+@test "apply BRIDGE turns off its physical ports, and says so" {
+	# (a bond is walked to its members and a VLAN to its parent too; not
+	# tested here: a test kernel may lack the bonding and 8021q modules)
+	ns_setup
+	tgg_on
+	add_port eno2 vmbr0
+	features_on eno2 tx-tcp-segmentation tx-generic-segmentation rx-gro
+	local br_tso
+	br_tso=$(feature vmbr0 tcp-segmentation-offload)
+	run -0 ns "$NICFIX" apply vmbr0
+	[ "${lines[0]}" = "vmbr0: bridge: its physical ports: eno1 eno2" ]
+	tgg_are off
+	[ "$(feature eno2 tcp-segmentation-offload)" = off ]
+	[ "$(feature eno2 generic-receive-offload)" = off ]
+	# the bridge device itself is left as it was
+	[ "$(feature vmbr0 tcp-segmentation-offload)" = "$br_tso" ]
+	tgg_on
+	run -0 --separate-stderr ns "$NICFIX" --json apply vmbr0
+	echo "$output" | jq -e '.via.bridge == "vmbr0" and (.interfaces | map(.name) == ["eno1", "eno2"])'
+	tgg_are off
+	# a bridge with no port is an error, not a silent no-op
+	ns ip link add vmbr9 type bridge
+	run -2 --separate-stderr ns "$NICFIX" apply vmbr9
+	[[ "$stderr" == *"vmbr9 is a bridge with no physical port"* ]]
+}
