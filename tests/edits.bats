@@ -22,7 +22,7 @@ teardown() {
 # ---- unpersist keeps what nicfix did not write -----------------------
 
 @test "unpersist leaves the admin's own offload lines alone" {
-	use_fixture admin-lines.interfaces
+	use_fixture edits/admin-lines.interfaces
 	run -0 "$NICFIX" -i "$IF" unpersist --dry-run vmbr0
 	[[ "$output" == *"no offload line to remove: unchanged"* ]]
 	run -0 "$NICFIX" -i "$IF" unpersist vmbr0
@@ -35,7 +35,7 @@ teardown() {
 }
 
 @test "unpersist removes only the requested features from a line, and the line only when none is left" {
-	use_fixture admin-lines.interfaces
+	use_fixture edits/admin-lines.interfaces
 	sed -i 's/^\tpost-up ethtool -K eno1 lro off$/&\n\tpost-up \/sbin\/ethtool -K eno1 tso off gso off gro off sg off tx off/' "$IF"
 	run -0 "$NICFIX" -i "$IF" unpersist vmbr0
 	grep -qxF $'\tpost-up /sbin/ethtool -K eno1 sg off tx off' "$IF"
@@ -78,7 +78,7 @@ teardown() {
 # ---- placement: where ifupdown and Proxmox VE both keep the line -----
 
 @test "dhcp above static: the line goes into the static stanza, with the bridge-ports" {
-	use_fixture dhcp-static.interfaces
+	use_fixture edits/dhcp-static.interfaces
 	run -0 "$NICFIX" -i "$IF" persist vmbr0
 	run -0 awk '/^iface/ { st = $0 } /ethtool/ { print st }' "$IF"
 	[ "$output" = "iface vmbr0 inet static" ]
@@ -88,7 +88,7 @@ teardown() {
 }
 
 @test "a blank line inside the stanza: the line goes before it" {
-	use_fixture blank-inside.interfaces
+	use_fixture edits/blank-inside.interfaces
 	run -0 "$NICFIX" -i "$IF" persist vmbr0
 	run -1 diff "$BATS_TEST_TMPDIR/orig" "$IF"
 	[ "${lines[0]}" = "10a11" ]
@@ -101,7 +101,7 @@ teardown() {
 }
 
 @test "inet6 auto first: the line goes into the inet stanza" {
-	use_fixture inet6-auto-first.interfaces
+	use_fixture edits/inet6-auto-first.interfaces
 	run -0 "$NICFIX" -i "$IF" persist vmbr0
 	run -0 awk '/^iface/ { st = $0 } /ethtool/ { print st }' "$IF"
 	[ "$output" = "iface vmbr0 inet static" ]
@@ -111,7 +111,7 @@ teardown() {
 }
 
 @test "an existing line where Proxmox VE loses it is left, said, and the fix written where it is kept" {
-	use_fixture blank-inside.interfaces
+	use_fixture edits/blank-inside.interfaces
 	printf '\tpost-up ethtool -K eno1 tso off gso off gro off || true\n' >>"$IF"
 	run -0 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
 	[[ "$stderr" == *"$IF:14: vmbr0: an offload line of eno1 is left where it is at risk: it follows a blank line"* ]]
@@ -224,7 +224,7 @@ teardown() {
 }
 
 @test "a plain Debian server: a NIC in no bridge, brought up by allow-hotplug, without an override" {
-	use_fixture plain-debian.interfaces
+	use_fixture edits/plain-debian.interfaces
 	run -0 "$NICFIX" -i "$IF" persist eno2
 	[[ "$output" == *"eno2: eno2: added"* ]]
 	run -0 awk '/^iface/ { st = $2 } /ethtool/ { print st ": " $0 }' "$IF"

@@ -76,7 +76,7 @@ round_trip() {
 
 @test "every fixture with a bridge: persist, parse back, placed right, unchanged twice, unpersist byte-identical" {
 	local f b n=0
-	for f in "$FIXTURES"/*.interfaces "$FIXTURES"/sdn/interfaces.d/sdn; do
+	for f in "$FIXTURES"/*.interfaces "$FIXTURES"/edits/*.interfaces "$FIXTURES"/sdn/interfaces.d/sdn; do
 		while read -r b; do
 			cp "$f" "$IF"
 			run -0 --separate-stderr "$NICFIX" --json -i "$IF" persist "$b"
