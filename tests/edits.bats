@@ -290,7 +290,7 @@ teardown() {
 	[[ "$stderr" == *"$IF: written, but applying live failed"* ]]
 	grep -qF 'ethtool -K eno1' "$IF"
 	run -1 --separate-stderr ns "$NICFIX" --json -i "$IF" persist --apply vmbr0
-	echo "$output" | jq -e '.exit == 1 and .changed == false'
+	echo "$output" | jq -e '.exit == 1 and .changed == false and (.live | type == "array")'
 }
 
 # ---- undo and backups ---------------------------------------------------

@@ -60,6 +60,13 @@ static bool verify(struct cli *cli, const struct nfx_report *r)
 int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		    int n, const struct nfx_featreq *req, unsigned int flags)
 {
+	return cli_apply_ports_as(cli, "interfaces", live, ports, n, req, flags);
+}
+
+int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
+		       char *const *ports, int n, const struct nfx_featreq *req,
+		       unsigned int flags)
+{
 	struct nfx_report *reports;
 	struct nfx_err err = { 0 };
 	int i, ret, done = 0, status = EXIT_OK;
@@ -83,7 +90,7 @@ int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 			status = EXIT_FINDING;
 	}
 	if (cli->json) {
-		json_arr_begin(&cli->j, "interfaces");
+		json_arr_begin(&cli->j, key);
 		for (i = 0; i < done; i++)
 			json_report(&cli->j, &reports[i]);
 		json_arr_end(&cli->j);
