@@ -350,6 +350,31 @@ finding() {
 	tgg_are off
 }
 
+@test "the host's real ifupdown: ifup -a skips a port stanza without auto, as check says" {
+	command -v ifup >/dev/null || skip "no ifupdown on this host"
+	dpkg-query -W -f '${Status}' ifupdown 2>/dev/null | grep -q 'ok installed' ||
+		skip "ifup is not Debian's ifupdown"
+	ns_setup
+	local e="$BATS_TEST_TMPDIR/etc-network" st="$BATS_TEST_TMPDIR/run-network"
+	mkdir -p "$e"/if-{pre-up,up,post-up,down,post-down}.d "$st"
+	sed '/^\taddress /d; /^\tgateway /d; s/inet static/inet manual/' \
+		"$FIXTURES/port-stanza.interfaces" >"$e/interfaces"
+	installed ifupdown
+	run -1 "$NICFIX" -i "$e/interfaces" check --no-live
+	[[ "$output" == *"vmbr0: eno1: never runs: ifupdown brings up iface eno1 only with 'auto eno1'"* ]]
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	local inner='mount --bind "$1" /etc/network && exec ifup -a --state-dir "$2"'
+	tgg_on
+	ns unshare -m --propagation private sh -c "$inner" sh "$e" "$st"
+	tgg_are on
+	# with auto it runs, and check agrees
+	sed -i 's/^iface eno1 inet manual$/auto eno1\niface eno1 inet manual/' "$e/interfaces"
+	run -0 "$NICFIX" -i "$e/interfaces" check --no-live
+	rm -rf "$st" && mkdir -p "$st"
+	ns unshare -m --propagation private sh -c "$inner" sh "$e" "$st"
+	tgg_are off
+}
+
 @test "the reader parses every corpus file" {
 	[ -d "$CORPUS_DIR" ] || skip "no corpus at $CORPUS_DIR"
 	local f n=0
