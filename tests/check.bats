@@ -154,6 +154,11 @@ finding() {
 	add_line "post-up ethtool -K eno1 gro off || true"
 	run -1 "$NICFIX" -i "$IF" check --no-live
 	[ "${lines[0]}" = "$IF:17: vmbr0: eno1: duplicate: turns off gro of eno1 again, as $IF:15 does; remove one of them" ]
+	# persist says so rather than add a third
+	cp "$IF" "$BATS_TEST_TMPDIR/orig"
+	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
+	[ "$stderr" = "nicfix: $IF:17: 'ethtool -K eno1 tso off gso off gro off || true' turns off again what another line of eno1 does: remove one of them first" ]
+	unchanged
 }
 
 @test "malformed lines give the exact reason, and persist does not add beside them" {
