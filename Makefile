@@ -29,9 +29,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # src/include/nicfix.h, the one header the front ends are given
 CORE := err path ifname feat offline ifread ifports ifcfg persist offloads \
 	safefile diff nl ethnl ethioctl rtnl live apply \
-	kstamp kscan klog dmsg diag dhost
+	kstamp kscan klog dmsg diag dhost \
+	kfollow wsig wrate wstate metrics mgather mail wconf
 # the nicfix front end (src/cli)
-CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose
+CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose \
+	cmd-metrics
+# the watch daemon's event loop (src/watch), linked into nicfix
+WATCH := watch notify wlog
 
 B := build
 BA := build/asan
@@ -42,7 +46,8 @@ CORE_HDRS := $(wildcard src/include/*.h src/core/*.h)
 CLI_HDRS := src/include/nicfix.h $(wildcard src/cli/*.h)
 
 core_objs = $(addprefix $(1)/core/,$(addsuffix .o,$(CORE)))
-cli_objs = $(addprefix $(1)/cli/,$(addsuffix .o,$(CLI)))
+cli_objs = $(addprefix $(1)/cli/,$(addsuffix .o,$(CLI))) \
+	   $(addprefix $(1)/watch/,$(addsuffix .o,$(WATCH)))
 
 .PHONY: all asan deps check lint test demo install clean deb bench fuzz
 
@@ -72,13 +77,22 @@ $(BA)/cli/%.o: src/cli/%.c $(CLI_HDRS) | $(BA)/cli
 $(B)/cli/cli-installed.o: src/cli/cli.c $(CLI_HDRS) | $(B)/cli
 	$(CC) $(CPPFLAGS) $(INC_FRONT) $(CFLAGS) -c -o $@ $<
 
+WATCH_HDRS := $(CLI_HDRS) $(wildcard src/watch/*.h)
+
+$(B)/watch/%.o: src/watch/%.c $(WATCH_HDRS) | $(B)/watch
+	$(CC) $(CPPFLAGS) $(INC_FRONT) -Isrc/cli $(CFLAGS) -c -o $@ $<
+
+$(BA)/watch/%.o: src/watch/%.c $(WATCH_HDRS) | $(BA)/watch
+	$(CC) $(CPPFLAGS) $(INC_FRONT) -Isrc/cli $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
+
 $(B)/hooks/%.o: hooks/%.c src/include/nicfix.h | $(B)/hooks
 	$(CC) $(CPPFLAGS) $(INC_FRONT) $(CFLAGS) -c -o $@ $<
 
 $(BA)/hooks/%.o: hooks/%.c src/include/nicfix.h | $(BA)/hooks
 	$(CC) $(CPPFLAGS) $(INC_FRONT) $(CFLAGS) -O1 $(SAN_FLAGS) -c -o $@ $<
 
-$(B)/core $(BA)/core $(B)/cli $(BA)/cli $(B)/hooks $(BA)/hooks:
+$(B)/core $(BA)/core $(B)/cli $(BA)/cli $(B)/hooks $(BA)/hooks \
+$(B)/watch $(BA)/watch:
 	mkdir -p $@
 
 $(B)/libnicfix.a: $(call core_objs,$(B))
