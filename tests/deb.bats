@@ -94,13 +94,20 @@ install_deb() {
 		./usr/share/nicfix/lenses/nicfix_interfaces.aug \
 		./usr/share/man/man8/nicfix.8.gz \
 		./usr/share/bash-completion/completions/nicfix \
-		./usr/share/doc/nicfix/copyright; do
+		./usr/share/doc/nicfix/copyright ./etc/default/nicfix; do
 		grep -q " $f\$" <<<"$output" || { echo "missing $f" >&2; return 1; }
 	done
 	grep -q ' ./etc/network/if-up.d/nicfix -> /usr/libexec/nicfix/nicfix-hook$' <<<"$output"
 	grep -q ' ./etc/network/if-post-up.d/nicfix -> /usr/libexec/nicfix/nicfix-hook$' <<<"$output"
-	# nothing else in /etc: the package owns no configuration file
-	[ "$(grep -c ' ./etc/.*[^/]$' <<<"$output")" -eq 2 ]
+	# the watch daemon's unit, enabled on install (deb-systemd-helper)
+	grep -Eq ' ./(usr/)?lib/systemd/system/nicfix-watch.service$' <<<"$output"
+	# nothing else in /etc: /etc/default/nicfix is the one conffile
+	[ "$(grep -c ' ./etc/.*[^/]$' <<<"$output")" -eq 3 ]
+	run -0 dpkg-deb -f "$DEB" Conffiles
+	run -0 bash -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xOf - ./conffiles' _ "$DEB"
+	[ "$output" = /etc/default/nicfix ]
+	run -0 bash -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xOf - ./postinst' _ "$DEB"
+	[[ "$output" == *"deb-systemd-helper enable 'nicfix-watch.service'"* ]]
 	run -0 dpkg-deb -f "$DEB" Version
 	[ "$output" = "$(awk -F'[()]' 'NR == 1 { print $2 }' "$TOP/debian/changelog")" ]
 	run -0 dpkg-deb -f "$DEB" Depends
@@ -180,6 +187,9 @@ install_deb() {
 	[ -f "$U/usr/lib/udev/rules.d/85-nicfix.rules" ]
 	[ -f "$U/usr/share/nicfix/lenses/nicfix_interfaces.aug" ]
 	[ -f "$U/usr/share/bash-completion/completions/nicfix" ]
+	# the daemon: enabled by deb-systemd-helper, its options a conffile
+	[ -L "$U/etc/systemd/system/multi-user.target.wants/nicfix-watch.service" ]
+	[ -f "$U/etc/default/nicfix" ]
 	zcat "$U/usr/share/man/man8/nicfix.8.gz" | cmp - "$TOP/man/nicfix.8"
 	# the installed lens is the one nicfix finds: persist works in the root
 	run -0 booted nicfix persist --dry-run vmbr0 -f tso,gso,gro,sg

@@ -269,7 +269,8 @@ static size_t stream_record(struct nfx_kfollow *kf)
 		if (nl + 1 == end)
 			break;
 	}
-	if ((kf->paused || kf->eof) && end > s)
+	/* a pause ends a record only at a line end */
+	if (end > s && ((kf->paused && end[-1] == '\n') || kf->eof))
 		return (size_t)(end - s);
 	return 0;
 }

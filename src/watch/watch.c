@@ -144,8 +144,11 @@ static int opt_set(struct wopts *o, const char *key, const char *val,
 static int conf_cb(void *ctx, const char *key, const char *val,
 		   unsigned int line, struct nfx_err *err)
 {
-	(void)line;
-	return opt_set(ctx, key, val, err);
+	int ret = opt_set(ctx, key, val, err);
+
+	if (ret < 0)
+		nfx_err_prefix(err, "%u", line);
+	return ret;
 }
 
 static int read_conf(struct cli *cli, struct wopts *o, const char *path,
@@ -237,12 +240,15 @@ fail:
 	w->metrics_failed = true;
 }
 
+static void status(struct watch *w, const char *what);
+
 static void flush(struct watch *w)
 {
 	save_state(w);
 	write_metrics(w);
 	w->dirty = false;
 	w->flushed_ms = mono_ms();
+	status(w, "");
 }
 
 /* ---- acting on a hang -------------------------------------------------- */
@@ -313,6 +319,11 @@ static void mail(struct watch *w, struct nfx_wport *p, const char *subject,
 		wlog_line(&w->log, LOG_WARNING,
 			  "no mail sent: no sendmail on PATH nor "
 			  "/usr/sbin/sendmail");
+		return;
+	}
+	if (access(sm, X_OK) < 0) {
+		wlog_line(&w->log, LOG_WARNING, "no mail sent: %s: %s", sm,
+			  strerror(errno));
 		return;
 	}
 	if (nfx_mail_send(sm, w->o.mailto, subject, body, &pid, &err) < 0) {
@@ -634,10 +645,8 @@ static int loop(struct watch *w)
 			notify_send(&w->nt, "WATCHDOG=1");
 			w->ping_ms = now;
 		}
-		if (w->dirty && now - w->flushed_ms >= FLUSH_MS) {
+		if (w->dirty && now - w->flushed_ms >= FLUSH_MS)
 			flush(w);
-			status(w, "");
-		}
 		/* sleep until the next watchdog ping, or the next flush of
 		 * what changed; an idle daemon has no other timer */
 		timeout = -1;
@@ -715,8 +724,10 @@ static int watch_run(struct watch *w)
 	status_code = drain(w);
 	if (status_code)
 		goto out;
-	flush(w);
-	w->ping_ms = mono_ms();
+	save_state(w);
+	write_metrics(w);
+	w->dirty = false;
+	w->flushed_ms = w->ping_ms = mono_ms();
 	status(w, "READY=1\n");
 	wlog_line(&w->log, LOG_INFO,
 		  "watching %s (%llu records, %llu lost so far)", w->o.kmsg,
