@@ -127,6 +127,11 @@ $(BA)/unit: tests/unit/unit.c tests/unit/check.h $(BA)/libnicfix.a
 $(BA)/unit-klog: tests/unit/unit_klog.c tests/unit/check.h $(BA)/libnicfix.a
 	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL)
 
+# unit tests of the watch daemon's core: the /dev/kmsg follower fed read
+# errors (EPIPE), rate limits, the option and state files, the metrics
+$(BA)/unit-watch: tests/unit/unit_watch.c tests/unit/check.h $(BA)/libnicfix.a
+	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $(filter-out %.h,$^) $(LDLIBS_MNL) $(LDLIBS_AUG)
+
 # the fast reader's view of a file, to compare with Augeas's
 $(BA)/ifdump: tests/unit/ifdump.c $(BA)/libnicfix.a
 	$(CC) $(CPPFLAGS) $(INC_CORE) $(CFLAGS) -O1 $(SAN_FLAGS) -o $@ $^ $(LDLIBS_MNL)
@@ -139,7 +144,7 @@ lint:
 
 # everything, as the README says: deps, build, lint, unit, lens and bats
 check: deps
-	$(MAKE) all asan $(BA)/unit $(BA)/unit-klog $(BA)/ifdump
+	$(MAKE) all asan $(BA)/unit $(BA)/unit-klog $(BA)/unit-watch $(BA)/ifdump
 	bash tests/run.sh
 
 # the benchmarks of issue 7 (root, a few minutes): they report, never fail

@@ -53,13 +53,14 @@ static const struct cli_cmd commands[] = {
 	  "Validate the offload lines of each bridge and, unless --no-live,\n"
 	  "that the live state matches; --apply re-applies what drifted." },
 	{ "watch", cmd_watch,
-	  "watch [--config FILE] [--kmsg PATH] [--state DIR] [--metrics PATH|--no-metrics]\n"
-	  "        [--sendmail PATH|--no-mail] [--sysfs DIR] [--log-socket PATH] [--tail] [--once]",
+	  "watch [--config FILE] [--kmsg PATH] [--state DIR] [--metrics PATH] [--sendmail PATH] [--tail] [--once]",
 	  "The daemon behind nicfix-watch.service: follow /dev/kmsg (kernel\n"
 	  "records only) and, the first time a hang appears on a port whose\n"
 	  "offloads are on, turn them off, read them back, log one line,\n"
 	  "write the metrics and mail root. Options in /etc/default/nicfix;\n"
-	  "every path is a flag (--test-accept-user-facility: tests only)." },
+	  "every path is a flag: also --sysfs DIR, --log-socket PATH;\n"
+	  "--no-metrics, --no-mail; --test-accept-user-facility (tests only:\n"
+	  "it lets anyone who can write to /dev/kmsg forge a hang)." },
 	{ "metrics", cmd_metrics, "metrics [--state DIR]",
 	  "Print Prometheus text: per device the offload state, whether the\n"
 	  "fix is persisted, and the watch daemon's counters (from DIR,\n"

@@ -511,15 +511,15 @@ static bool block_line(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 	struct nfx_diag_dev dv;
 	struct block *b = &d->blk;
 
-	if (nfx_diag_parse_field(rec->text, rec->len, &b->ring, &b->flags))
+	if (nfx_diag_parse_fields(rec->text, rec->len, &b->ring, &b->flags))
 		return true;
 	if (!b->header)
 		return false;
-	nfx_diag_parse_dev(rec->text, rec->len, &dv);
+	nfx_diag_parse_msg(rec->text, rec->len, &dv);
 	if (!dv.pci_len && !dv.ifname_len)
 		return false;
 	/* ixgbe logs the second half with its prefix again */
-	if (nfx_diag_parse_field(dv.body, dv.body_len, &b->ring, &b->flags))
+	if (nfx_diag_parse_fields(dv.body, dv.body_len, &b->ring, &b->flags))
 		return true;
 	/* the header logged twice, before any field */
 	return nfx_diag_what(dv.body, dv.body_len) == b->what &&
@@ -543,8 +543,8 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 		unsigned int flags = 0;
 
 		/* the log may start inside a report */
-		if (rec->len && nfx_diag_parse_field(rec->text, rec->len,
-						     &ring, &flags)) {
+		if (rec->len && nfx_diag_parse_fields(rec->text, rec->len,
+						      &ring, &flags)) {
 			open_block(d, NULL, NFX_WHAT_TX_HANG, rec);
 			d->blk.ring = ring;
 			d->blk.flags = flags;
@@ -556,7 +556,7 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 	}
 	if (!rec->kernel || rec->cont)
 		return !d->started;
-	nfx_diag_parse_dev(rec->text, rec->len, &dv);
+	nfx_diag_parse_msg(rec->text, rec->len, &dv);
 	what = nfx_diag_what(dv.body, dv.body_len);
 	if (what == NFX_WHAT_OTHER)
 		return !d->started;
@@ -575,6 +575,9 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 	case NFX_WHAT_TX_HANG:
 		e->last_what = what;
 		open_block(d, e, what, rec);
+		/* fields a paste ran together with the header */
+		nfx_diag_parse_fields(dv.body, dv.body_len, &d->blk.ring,
+				      &d->blk.flags);
 		return 1;
 	case NFX_WHAT_TIMEOUT:
 		if (!dup_record(e, what, rec))

@@ -49,7 +49,7 @@ enum nfx_wsig_what nfx_wsig_read(const struct nfx_kmsg_rec *rec,
 		return NFX_WSIG_NONE;
 	/* the first line of the message ("\x0a" separates them) */
 	n = nfx_klog_split(kr.text, kr.len, true);
-	nfx_diag_parse_dev(kr.text, n, &dv);
+	nfx_diag_parse_msg(kr.text, n, &dv);
 	what = nfx_diag_what(dv.body, dv.body_len);
 	switch (what) {
 	case NFX_WHAT_HW_HANG:
