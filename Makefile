@@ -190,7 +190,8 @@ clean:
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 120
 FUZZ_TARGETS := ifread offline klog
-FUZZ_CORE := err path ifname feat offline ifread ifports kstamp kscan klog dmsg diag
+FUZZ_CORE := err path ifname feat offline ifread ifports kstamp kscan klog dmsg diag \
+	     kfollow wsig
 BF := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer

@@ -233,6 +233,7 @@ install_deb() {
 	left=$(grep -v -e '^./etc/network/interfaces$' \
 		-e '^./var/lib/dpkg/status' -e '^./var/lib/dpkg/available' \
 		-e '^./var/lib/apt/extended_states$' -e '^./var/cache/debconf/' \
+		-e '^./var/cache/apt/[a-z]*pkgcache.bin$' \
 		<<<"$output" || true)
 	[ -z "$left" ] || { echo "left: $left" >&2; return 1; }
 	run -0 find "$U" -name '*nicfix*' -not -path "$U/var/backups/nicfix*"

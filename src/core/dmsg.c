@@ -229,8 +229,9 @@ void nfx_diag_parse_dev(const char *s, size_t n, struct nfx_diag_dev *d)
 		d->body = s + p;
 		d->body_len = n - p;
 	}
-	/* "eth0: " behind the bus address, before a message we know */
-	if (!d->ifname_len && d->body != s) {
+	/* "eth0: " behind the bus address (or alone: netdev_*() of a device
+	 * with no parent), before a message we know */
+	if (!d->ifname_len) {
 		b = ifname_colon(d->body, d->body_len, 0);
 		c = b ? skip(d->body, d->body_len, b + 1) : 0;
 		if (b && nfx_diag_what(d->body + c, d->body_len - c) !=
@@ -262,7 +263,10 @@ void nfx_diag_parse_msg(const char *s, size_t n, struct nfx_diag_dev *d)
 				     c == '|' || c == ':' || c == ')'))
 			continue;
 		nfx_diag_parse_dev(s + t, n - t, &at);
-		if (nfx_diag_what(at.body, at.body_len) != NFX_WHAT_OTHER) {
+		/* behind a prefix only a message that names its driver or
+		 * bus address: prose that quotes the words is no report */
+		if ((at.pci_len || at.driver_len) &&
+		    nfx_diag_what(at.body, at.body_len) != NFX_WHAT_OTHER) {
 			*d = at;
 			return;
 		}
@@ -274,20 +278,38 @@ static bool contains(const char *s, size_t n, const char *needle)
 	return memmem(s, n, needle, strlen(needle)) != NULL;
 }
 
+/* @pre at the start of @s, a run of blanks in @s matching each of its
+ * spaces (a paste may widen or collapse them) */
+static bool starts_ws(const char *s, size_t n, const char *pre)
+{
+	size_t i = 0;
+
+	for (; *pre; pre++) {
+		if (*pre == ' ') {
+			if (i >= n || !blank(s[i]))
+				return false;
+			i = skip(s, n, i);
+		} else if (i >= n || s[i++] != *pre) {
+			return false;
+		}
+	}
+	return true;
+}
+
 enum nfx_diag_what nfx_diag_what(const char *s, size_t n)
 {
-	if (starts(s, n, "Detected Hardware Unit Hang"))
+	if (starts_ws(s, n, "Detected Hardware Unit Hang"))
 		return NFX_WHAT_HW_HANG;
-	if (starts(s, n, "Detected Tx Unit Hang"))
+	if (starts_ws(s, n, "Detected Tx Unit Hang"))
 		return NFX_WHAT_TX_HANG;
-	if (starts(s, n, "NETDEV WATCHDOG:") &&
+	if (starts_ws(s, n, "NETDEV WATCHDOG:") &&
 	    (contains(s, n, " timed out") || contains(s, n, "transmit timed")))
 		return NFX_WHAT_TIMEOUT;
-	if (starts(s, n, "Reset adapter"))
+	if (starts_ws(s, n, "Reset adapter"))
 		return NFX_WHAT_RESET;
-	if (starts(s, n, "NIC Link is Down") || starts(s, n, "Link is Down"))
+	if (starts_ws(s, n, "NIC Link is Down") || starts_ws(s, n, "Link is Down"))
 		return NFX_WHAT_DOWN;
-	if (starts(s, n, "NIC Link is Up") || starts(s, n, "Link is Up"))
+	if (starts_ws(s, n, "NIC Link is Up") || starts_ws(s, n, "Link is Up"))
 		return NFX_WHAT_UP;
 	return NFX_WHAT_OTHER;
 }
@@ -389,6 +411,10 @@ bool nfx_diag_parse_field(const char *s, size_t n, struct nfx_diag_ring *ring,
 	if (starts(s, n, "buffer_info[next_to_clean]") ||
 	    starts(s, n, "tx_buffer_info[next_to_clean]")) {
 		*flags |= NFX_FIELD_SUBHEAD;
+		/* a field a paste ran together with it */
+		k = token(s, n, 0);
+		if (memchr(s + k, '<', n - k))
+			nfx_diag_parse_field(s + k, n - k, ring, flags);
 		return true;
 	}
 	lt = memchr(s, '<', n);

@@ -164,8 +164,11 @@ static void test_wsig(void)
 		{ "3,1,1,-;" HANG "\n DEVICE=+pci:0000:00:1f.6\n", NFX_WSIG_HANG,
 		  NFX_DIAG_E1000E_HANG, "0000:00:1f.6", "eno1" },
 		/* the address only in the dictionary */
-		{ "3,1,1,-;e1000e: eth0: Detected Hardware Unit Hang:\\x0a TDH <1>\n DEVICE=+pci:0000:00:19.0\n",
-		  NFX_WSIG_HANG, NFX_DIAG_E1000E_HANG, "0000:00:19.0", "" },
+		{ "3,1,1,-;eth0: Detected Hardware Unit Hang:\\x0a TDH <1>\n DEVICE=+pci:0000:00:19.0\n",
+		  NFX_WSIG_HANG, NFX_DIAG_E1000E_HANG, "0000:00:19.0", "eth0" },
+		/* the old kernels' form, no driver name */
+		{ "3,1,1,-;0000:00:19.0: eth0: Detected Hardware Unit Hang:\n",
+		  NFX_WSIG_HANG, NFX_DIAG_E1000E_HANG, "0000:00:19.0", "eth0" },
 		{ "3,1,1,-;igb 0000:01:00.0 eno2: Detected Tx Unit Hang\n",
 		  NFX_WSIG_HANG, NFX_DIAG_IGB_HANG, "0000:01:00.0", "eno2" },
 		{ "4,1,1,-;NETDEV WATCHDOG: enp3s0 (r8169): transmit queue 0 timed out\n",
