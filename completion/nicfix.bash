@@ -83,7 +83,7 @@ _nicfix() {
 	for ((j = i + 1; j < cword; j++)); do
 		case ${words[j]} in
 		-f | --features | --input | --since | --config | --kmsg | --state | --metrics | \
-			--sendmail | --sysfs | --log-socket) j=$((j + 1)) ;;
+			--sendmail | --sysfs | --log-socket | --format) j=$((j + 1)) ;;
 		-*) ;;
 		*) npos=$((npos + 1)) ;;
 		esac
@@ -101,6 +101,10 @@ _nicfix() {
 		;;
 	--since)
 		mapfile -t COMPREPLY < <(compgen -W "today yesterday now" -- "$cur")
+		return
+		;;
+	--format)
+		mapfile -t COMPREPLY < <(compgen -W "text nagios checkmk" -- "$cur")
 		return
 		;;
 	-f | --features)
@@ -129,7 +133,7 @@ _nicfix() {
 	apply) opts+=" -f --features" ;;
 	persist) opts+=" -f --features -n --dry-run --apply --force" ;;
 	unpersist) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply" ;;
+	check) opts+=" --no-live --apply --format" ;;
 	watch) opts+=" --config --kmsg --state --metrics --no-metrics --sendmail --no-mail --sysfs --log-socket --tail --once" ;;
 	metrics) opts+=" --state" ;;
 	esac
