@@ -352,8 +352,9 @@ struct hang {
 /* "nicfix persist vmbr0 eno1", or "" when the fix is persisted */
 static const char *persist_cmd(struct hang *h, char *buf, size_t size)
 {
+	buf[0] = '\0';
 	if (h->persisted)
-		return "";
+		return buf;
 	if (h->adv.persist[0])
 		snprintf(buf, size, "%s", h->adv.persist);
 	else
