@@ -12,6 +12,7 @@ pkgs=(
 	ifupdown python3
 	mmdebstrap valgrind clang libclang-rt-14-dev
 	debhelper dpkg-dev fakeroot lintian bash-completion man-db groff-base
+	qemu-system-x86 qemu-utils e2fsprogs
 )
 
 missing=()
