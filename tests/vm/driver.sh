@@ -4,8 +4,9 @@
 # Runs /nfxrun/test.sh once per boot with VM_PHASE from /nfxrun/phase and
 # sends its output, as TAP, to the second serial port (/dev/ttyS1, the
 # runner's tap.log) and to /nfxrun/tap.log.  When the script asked for a
-# reboot (lib.sh's vm_reboot leaves /nfxrun/reboot) the guest reboots and
-# the next phase runs; otherwise it prints "# vm: finished" and powers
+# reboot (lib.sh's vm_reboot leaves /nfxrun/reboot) it says "# vm:
+# rebooting" and powers off, and the runner boots it again for the next
+# phase; otherwise it prints "# vm: finished" and powers
 # off.  Lives on the per-run disk, not in the image.
 set -u
 cd /nfxrun || exit 3
@@ -31,7 +32,7 @@ emit() {
 }
 
 up=$(cut -d' ' -f1 /proc/uptime)
-echo "# vm: phase $phase: test driver started ${up%.*} s after the kernel ($(uname -r), $(systemd-analyze 2>/dev/null | head -n1))" | emit
+echo "# vm: phase $phase: test driver started ${up%.*} s after the kernel ($(uname -r))" | emit
 
 rm -f reboot
 if [ "$phase" -gt 9 ]; then
@@ -49,9 +50,10 @@ fi
 
 if [ -e reboot ]; then
 	echo $((phase + 1)) >phase
-	echo "# vm: phase $phase done, rebooting" | emit
+	# the runner boots the next phase (run.sh: one qemu per boot)
+	echo "# vm: rebooting" | emit
 	sync
-	systemctl reboot --no-block
+	systemctl poweroff --no-block
 	exit 0
 fi
 if [ "$rc" -ne 0 ]; then

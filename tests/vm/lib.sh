@@ -11,7 +11,8 @@
 #   vm_reboot                  end this phase and reboot (the next boot
 #                              runs the script again, VM_PHASE + 1)
 #   vm_nic I                   the current name of e1000e NIC I (0-based;
-#                              found by its MAC, 52:54:00:12:34:1I)
+#                              found by its own MAC, 52:54:00:12:34:1I,
+#                              also when it is a bond's slave)
 #   vm_install_debs            dpkg -i every --deb the runner was given
 #   feature IFACE NAME         "on"/"off" as `ethtool -k IFACE` reads NAME
 #   features IFACE             `ethtool -k IFACE` as comment lines
@@ -50,9 +51,14 @@ vm_reboot() {
 }
 
 vm_nic() {
-	local mac="52:54:00:12:34:1$1" d
+	local mac="52:54:00:12:34:1$1" d a
 	for d in /sys/class/net/*; do
-		if [ "$(cat "$d/address" 2>/dev/null)" = "$mac" ]; then
+		# a NIC, not a bond or bridge that took its address; a bond's
+		# slave has the bond's, and its own as perm_hwaddr
+		[ -e "$d/device" ] || continue
+		a=$(cat "$d/bonding_slave/perm_hwaddr" 2>/dev/null ||
+			cat "$d/address" 2>/dev/null)
+		if [ "$a" = "$mac" ]; then
 			echo "${d##*/}"
 			return 0
 		fi

@@ -22,6 +22,7 @@ a=$(vm_nic 0) b=$(vm_nic 1) c=$(vm_nic 2)
 case "$VM_PHASE" in
 1)
 	is "three e1000e NICs: ens3 ens4 ens5" "$a $b $c" "ens3 ens4 ens5"
+	is "ethtool -i ens4: driver e1000e" "$(ethtool -i "$b" | awk '$1 == "driver:" { print $2 }')" e1000e
 	vm_install_debs
 	cat >/etc/network/interfaces <<-EOF
 		auto lo
@@ -74,6 +75,7 @@ case "$VM_PHASE" in
 	;;
 2)
 	note "after the reboot: networking.service $(systemctl is-active networking.service)"
+	is "after the reboot: the NICs are ens3 ens4 ens5" "$a $b $c" "ens3 ens4 ens5"
 	is "bond0's slaves" "$(cat /sys/class/net/bond0/bonding/slaves 2>/dev/null)" "$a $b"
 	is "bond0 is a port of vmbr0" "$(master bond0)" vmbr0
 	is "vmbr0 is VLAN-aware (vlan_filtering)" "$(cat /sys/class/net/vmbr0/bridge/vlan_filtering 2>/dev/null)" 1
