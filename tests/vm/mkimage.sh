@@ -101,8 +101,15 @@ release=$1
 shift
 cache=${NICFIX_ROOT_CACHE:-/var/cache/nicfix-test}
 ifupdown=${NICFIX_VM_IFUPDOWN:-ifupdown}
+# ifupdown's bridges and bonds come from bridge-utils' and ifenslave's
+# hook scripts; ifupdown2 does both itself (and ifenslave wants ifupdown)
+case "$ifupdown" in
+ifupdown) ifpkgs=(ifupdown bridge-utils ifenslave) ;;
+ifupdown2) ifpkgs=(ifupdown2) ;;
+*) echo "mkimage: NICFIX_VM_IFUPDOWN: ifupdown or ifupdown2" >&2; exit 2 ;;
+esac
 pkgs=(linux-image-amd64 systemd systemd-sysv udev kmod initramfs-tools
-	ethtool iproute2 "$ifupdown" bridge-utils ifenslave procps "$@")
+	ethtool iproute2 procps "${ifpkgs[@]}" "$@")
 self=$(sha256sum "$0" | cut -c1-16)
 key=$(printf '%s\n' "$release" "$self" "${pkgs[@]}" | sort -u | sha256sum | cut -c1-12)
 img="$cache/vm-$release-$key"
@@ -149,7 +156,8 @@ if [ ! -f "$img/.nicfix-complete" ]; then
 	# room for the tests' writes goes to the run's overlay, but the
 	# guest's own file system must have some: twice what is there
 	mb=$(du -sm "$tmp/root" | cut -f1)
-	mkfs.ext4 -q -F -L nfxroot -d "$tmp/root" "$tmp/disk.raw" "$((mb * 2 + 512))M"
+	# stdout is the image's path alone: mkfs.ext4 -d talks there too
+	mkfs.ext4 -q -F -L nfxroot -d "$tmp/root" "$tmp/disk.raw" "$((mb * 2 + 512))M" >&2
 	rm -rf "$tmp/root"
 	chmod 0444 "$tmp/disk.raw"
 	echo "$release" >"$tmp/release"
