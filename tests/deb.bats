@@ -15,30 +15,11 @@ OFF_LINE="post-up ethtool -K eno1 tso off gso off gro off || true"
 # tracked or new file is newer than the one in build/deb.
 setup_file() {
 	cd "$TOP" || return 1
-	local stale=1 f debs=(build/deb/nicfix_*.deb)
-	local deb=${debs[0]}
-	if [ -e "$deb" ]; then
-		stale=0
-		while IFS= read -r f; do
-			if [ -e "$f" ] && [ "$f" -nt "$deb" ]; then
-				stale=1
-				break
-			fi
-		done < <(git ls-files --cached --others --exclude-standard)
-	fi
-	if [ "$stale" -eq 1 ]; then
-		make deb >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 || {
-			tail -n 40 "$BATS_FILE_TMPDIR/make-deb.log" >&3
-			return 1
-		}
-	fi
-	debs=("$TOP"/build/deb/nicfix_*.deb)
-	export DEB=${debs[0]}
+	deb_build
 	# the root holds the package's own Depends, read from the .deb, so
 	# it installs without a network and the cache key follows them
 	local deps
-	deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' |
-		sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g' | grep . | sort -u)
+	deps=$(deb_depends)
 	# shellcheck disable=SC2086 # one package name a word
 	LOWER=$(bash "$TOP/tests/lib/mkroot.sh" deb $deps)
 	export LOWER
