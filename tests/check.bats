@@ -99,13 +99,20 @@ finding() {
 	[ "${lines[0]}" = "vmbr0: eno1: ok: tso gso gro off (config only)" ]
 }
 
-@test "ifupdown2: the port's own stanza always runs; persist beside it is a duplicate" {
+@test "ifupdown2: the port's own stanza always runs; persist adds none beside it, a second line is a duplicate" {
 	installed ifupdown2
 	use_fixture port-stanza.interfaces
 	run -0 "$NICFIX" -v -i "$IF" check --no-live
 	[ "${lines[0]}" = "rules: ifupdown2" ]
 	[ "${lines[1]}" = "vmbr0: eno1: ok: tso gso gro off (config only)" ]
-	"$NICFIX" -q -i "$IF" persist vmbr0
+	run -0 "$NICFIX" -i "$IF" persist vmbr0
+	[ "${lines[0]}" = "$IF:5: vmbr0: eno1: unchanged: post-up ethtool -K eno1 tso off gso off gro off || true" ]
+	unchanged
+	# under ifupdown that line never runs: persist adds the one that does
+	installed ifupdown
+	run -0 "$NICFIX" -i "$IF" persist vmbr0
+	[[ "${lines[0]}" == *"vmbr0: eno1: added: post-up ethtool -K eno1 tso off gso off gro off || true" ]]
+	installed ifupdown2
 	run -1 "$NICFIX" -i "$IF" check --no-live
 	[ "${lines[0]}" = "$IF:14: vmbr0: eno1: duplicate: turns off tso gso gro of eno1 again, as $IF:5 does; remove one of them" ]
 	run -1 "$NICFIX" --json -i "$IF" check --no-live
@@ -210,6 +217,11 @@ finding() {
 	[ "${lines[1]}" = "vmbr20: eno1: ok: tso gso gro off (config only)" ]
 	run -0 "$NICFIX" -i "$IF" check --no-live vmbr20
 	[ "${lines[0]}" = "vmbr20: eno1: ok: tso gso gro off (config only)" ]
+	# and persist does not write it twice
+	cp "$IF" "$BATS_TEST_TMPDIR/orig"
+	run -0 "$NICFIX" -i "$IF" persist vmbr20
+	[ "${lines[0]}" = "$IF:18: vmbr20: eno1: unchanged: post-up ethtool -K eno1 tso off gso off gro off || true" ]
+	unchanged
 }
 
 @test "a NIC that hung this boot with no fix is critical: exit 1" {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cover.h"
 #include "diff.h"
 #include "ifcfg.h"
 #include "ifports.h"
@@ -424,14 +425,21 @@ static int plan_port(struct edit *e, const char *port,
 					snprintf(fixed_text, sizeof(fixed_text), "%s", buf);
 				}
 			} else if (safe) {
-				bool all_off = true;
+				bool all_off = true, some_off = false;
 
-				for (k = 0; k < nfx_featreq_count(e->req); k++)
-					all_off &= nfx_offline_state(&line,
-								     nfx_featreq_name(e->req, k)) == 0;
+				for (k = 0; k < nfx_featreq_count(e->req); k++) {
+					int st = nfx_offline_state(&line,
+								   nfx_featreq_name(e->req, k));
+
+					all_off &= st == 0;
+					some_off |= st == 0;
+				}
+				/* a line of other features (rx, lro) is the
+				 * admin's own: not one to complete
+				 */
 				if (all_off && covered < 0)
 					covered = (long)i;
-				else if (!all_off && partial < 0)
+				else if (!all_off && some_off && partial < 0)
 					partial = (long)i;
 			}
 			if (!safe && !pp->risk_line) {
@@ -445,7 +453,6 @@ static int plan_port(struct edit *e, const char *port,
 	}
 	if (e->flags & NFX_PERSIST_REMOVE)
 		return 0;
-	(void)any;
 	if (covered >= 0 || fixed >= 0) {
 		const struct nfx_ifopt *op =
 			&cr->file->opts[cr->st->opt + (size_t)(covered >= 0 ? covered : fixed)];
@@ -472,6 +479,13 @@ static int plan_port(struct edit *e, const char *port,
 			return nfx_err_set(err, rc, "%s: offload line too long", port);
 		pp->action = NFX_ACT_COMPLETED;
 		return push_op(e, (size_t)e->chosen, partial, OP_SET, pp->line, err);
+	}
+	/* one line is enough: the NIC's own stanza where it runs, or another
+	 * bridge the NIC is behind (issue 13) */
+	if (!any && nfx_cover_elsewhere(e->o, e->req, e->iface, port, pp->line,
+					sizeof(pp->line), &pp->lineno)) {
+		pp->action = NFX_ACT_UNCHANGED;
+		return 0;
 	}
 	rc = nfx_offline_format(port, e->req, pp->line, sizeof(pp->line));
 	if (rc < 0)
@@ -819,6 +833,7 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 {
 	struct nfx_iffile f = { 0 };
 	size_t i, s, k;
+	unsigned int was;
 
 	f.path = e->file->path;
 	f.buf = e->text;
@@ -830,6 +845,7 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 
 		if (pp->action == NFX_ACT_REMOVED || pp->action == NFX_ACT_ABSENT)
 			continue;
+		was = pp->lineno;
 		pp->lineno = 0;
 		for (s = 0; s < f.nst && !pp->lineno; s++) {
 			if (!nfx_ifstanza_is(&f.st[s], e->iface))
@@ -845,6 +861,9 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 				}
 			}
 		}
+		/* a line outside the stanza (nfx_cover_elsewhere()) keeps its own */
+		if (!pp->lineno)
+			pp->lineno = was;
 	}
 	nfx_iffile_done(&f);
 }
