@@ -48,7 +48,8 @@ setup_file() {
 	# it installs without a network and the cache key follows them, and
 	# the ifupdown2 it recommends (Proxmox VE's ifupdown)
 	local deps
-	deps=$(deb_depends)
+	deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' |
+		sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g' | grep . | sort -u)
 	# shellcheck disable=SC2086 # one package name a word
 	LOWER=$(bash "$TOP/tests/lib/mkroot.sh" deb $deps ifupdown2)
 	export LOWER

@@ -49,7 +49,7 @@ case "$VM_PHASE" in
 	is "driver default: tso gso gro on" "$(tgg "$n")" "on on on"
 	is "driver: tx-tcp-ecn-segmentation off [fixed]" "$(kbit "$n" tx-tcp-ecn-segmentation)" "off [fixed]"
 	vm_install_debs
-	check "the hook is installed as if-up.d/nicfix" test -L /etc/network/if-up.d/nicfix
+	check "the hook is installed as if-up.d/nicfix" test -x /etc/network/if-up.d/nicfix
 	check "the udev rule is installed" test -e /usr/lib/udev/rules.d/85-nicfix.rules -o -e /lib/udev/rules.d/85-nicfix.rules
 
 	out=$(nicfix status "$n" 2>&1)

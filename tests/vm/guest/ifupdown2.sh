@@ -26,7 +26,7 @@ case "$VM_PHASE" in
 	check "ifupdown2 is the ifupdown here" dpkg-query -W ifupdown2
 	is "ethtool -i: driver e1000e" "$(ethtool -i "$n" | awk '$1 == "driver:" { print $2 }')" e1000e
 	vm_install_debs
-	check "the hook is installed as if-post-up.d/nicfix" test -L /etc/network/if-post-up.d/nicfix
+	check "the hook is installed as if-post-up.d/nicfix" test -x /etc/network/if-post-up.d/nicfix
 	cat >/etc/network/interfaces <<-EOF
 		auto lo
 		iface lo inet loopback
