@@ -29,7 +29,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # src/include/nicfix.h, the one header the front ends are given
 CORE := err path ifname feat offline ifread ifports ifcfg persist offloads \
 	safefile diff nl ethnl ethioctl rtnl live apply \
-	kstamp kscan klog dmsg diag dhost
+	kstamp kscan klog dmsg diag dhost pin
 # the nicfix front end (src/cli)
 CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose
 

@@ -164,6 +164,11 @@ enum nfx_link_kind {
  * @driver: driver name from ETHTOOL_GDRVINFO ("" if unknown)
  * @up: IFF_UP is set
  * @loopback: IFF_LOOPBACK is set
+ * @mac: the address udev matches a .link file's MACAddress= against at
+ *	boot: the permanent one (IFLA_PERM_ADDRESS, or a bond slave's own,
+ *	which its IFLA_ADDRESS no longer is) when the kernel knows it, else
+ *	IFLA_ADDRESS; only when @has_mac (6-byte Ethernet addresses)
+ * @has_mac: @mac is set
  */
 struct nfx_link {
 	char name[NFX_IFNAMSIZ];
@@ -176,6 +181,8 @@ struct nfx_link {
 	char driver[32];
 	bool up;
 	bool loopback;
+	unsigned char mac[6];
+	bool has_mac;
 };
 
 /**
@@ -474,6 +481,88 @@ int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
 
 /** nfx_offloads_free() - NULL is fine */
 void nfx_offloads_free(struct nfx_offload *v, int n);
+
+/* ---- renamed NICs: pinning .link files and udev's record (pin.c) ---- */
+
+struct nfx_pins;
+
+/**
+ * nfx_pins_load() - read the systemd .link files that can rename a NIC
+ * @root: the system's root ("/"); every path is taken under it
+ * @ret_pins: to free with nfx_pins_free()
+ * @err: may be NULL
+ *
+ * Reads /etc/systemd/network, /run/systemd/network,
+ * /usr/local/lib/systemd/network and /usr/lib/systemd/network as udev
+ * does: files sorted by name, a name in an earlier directory masking the
+ * same name in a later one, an empty file or a link to /dev/null masking
+ * without matching.  Missing directories are fine: then no NIC is renamed.
+ *
+ * Return: 0, or -errno (-ENOMEM; an unreadable directory).
+ */
+int nfx_pins_load(const char *root, struct nfx_pins **ret_pins,
+		  struct nfx_err *err);
+
+/** nfx_pins_free() - NULL is fine */
+void nfx_pins_free(struct nfx_pins *pins);
+
+/** nfx_pins_count() - how many .link files apply (after masking) */
+size_t nfx_pins_count(const struct nfx_pins *pins);
+
+enum nfx_rename_how {
+	NFX_RENAME_NONE,    /* not renamed, or not certainly */
+	NFX_RENAME_PENDING, /* the NIC still has its old name; the first
+			     * .link file matching its MAC names it anew at
+			     * the next boot */
+	NFX_RENAME_DONE,    /* the old name is gone: udev's record of a NIC
+			     * gives it as one of its ID_NET_NAME_* names */
+};
+
+/**
+ * struct nfx_rename - where a NIC name went
+ * @how: NFX_RENAME_*
+ * @old: the name asked about
+ * @name: its new name ("" with NFX_RENAME_NONE)
+ * @mac: the NIC's address, "00:1b:21:aa:bb:cc" ("" when unknown)
+ * @source: what says so: the .link file (PENDING; DONE when udev's record
+ *	names it), or ""
+ * @property: DONE: the udev property that holds @old ("ID_NET_NAME_ONBOARD")
+ * @why: NONE: why a rename that may be is not certain ("" when there is
+ *	simply none)
+ */
+struct nfx_rename {
+	enum nfx_rename_how how;
+	char old[NFX_IFNAMSIZ];
+	char name[NFX_IFNAMSIZ];
+	char mac[18];
+	char source[256];
+	char property[32];
+	char why[400];
+};
+
+/**
+ * nfx_pins_follow() - the name NIC @old has now, or has from the next boot
+ * @pins: the .link files (nfx_pins_load()); udev's database
+ *	(/run/udev/data/n<IFINDEX>) is read under the same root
+ * @live: the netlink handle
+ * @old: a NIC name, e.g. one an offload line names
+ * @ret: filled (also with NFX_RENAME_NONE)
+ * @err: may be NULL
+ *
+ * Nothing is renamed on a guess.  When @old exists, its address (see
+ * struct nfx_link) is matched against the .link files: the first file
+ * that matches applies, and a file nicfix cannot judge before it leaves
+ * the answer NONE.  When @old does not exist, the NIC whose udev record
+ * has ID_NET_NAME_ONBOARD, _SLOT, _PATH or _MAC equal to @old is the one;
+ * two such NICs are NONE.
+ *
+ * Return: 1 when renamed (PENDING or DONE), 0 when not, or -errno.
+ */
+int nfx_pins_follow(const struct nfx_pins *pins, struct nfx_live *live,
+		    const char *old, struct nfx_rename *ret, struct nfx_err *err);
+
+/** nfx_rename_how_name() - "none", "pending", "done" */
+const char *nfx_rename_how_name(enum nfx_rename_how how);
 
 /* ---- kernel log reading (klog.c) ------------------------------------- */
 
