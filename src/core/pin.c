@@ -662,6 +662,13 @@ static int follow_done(const struct nfx_pins *pins, struct nfx_live *live,
 		snprintf(path, sizeof(path), "/run/udev/data/n%d", links[i].ifindex);
 		if (read_text(pins, path, LINKFILE_MAX, &text, &len) < 0)
 			continue;
+		/* the record of this NIC, under the name it has: not that of
+		 * an index of another network namespace, nor a stale one */
+		if (!nfx_udev_prop(text, "ID_NET_NAME", val, sizeof(val)) ||
+		    strcmp(val, links[i].name)) {
+			free(text);
+			continue;
+		}
 		for (k = 0; k < sizeof(udev_names) / sizeof(udev_names[0]); k++) {
 			if (!nfx_udev_prop(text, udev_names[k], val, sizeof(val)) ||
 			    strcmp(val, ret->old))

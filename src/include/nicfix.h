@@ -369,6 +369,8 @@ enum nfx_action {
 	NFX_ACT_UNCHANGED, /* an equivalent line was there */
 	NFX_ACT_REMOVED,   /* unpersist removed its line(s) */
 	NFX_ACT_ABSENT,	   /* unpersist found none */
+	NFX_ACT_RENAMED,   /* a line naming the port's old name (pinning
+			    * renamed the NIC) now names the port */
 };
 
 /**
@@ -376,11 +378,13 @@ enum nfx_action {
  * @port: the port
  * @action: what was done
  * @line: the option line as it now reads (or was, for REMOVED)
+ * @from: RENAMED: the old name the line had ("" otherwise)
  */
 struct nfx_persist_port {
 	char port[NFX_IFNAMSIZ];
 	enum nfx_action action;
 	char line[512];
+	char from[NFX_IFNAMSIZ];
 };
 
 /**
@@ -418,6 +422,10 @@ enum {
  * @req: the features (ignored for NFX_PERSIST_REMOVE)
  * @flags: NFX_PERSIST_*
  * @ret: the result, to release with nfx_persist_done()
+ *
+ * A line of the stanza naming a NIC that is not behind the bridge, and
+ * that pinning certainly renamed to one of the ports (nfx_pins_follow(),
+ * under @o->root), is rewritten to name that port (NFX_ACT_RENAMED).
  *
  * Takes the lock, re-reads the files, edits the stanza's text through
  * Augeas and the project lens, splices it back and replaces the file
@@ -554,7 +562,8 @@ struct nfx_rename {
  * that matches applies, and a file nicfix cannot judge before it leaves
  * the answer NONE.  When @old does not exist, the NIC whose udev record
  * has ID_NET_NAME_ONBOARD, _SLOT, _PATH or _MAC equal to @old is the one;
- * two such NICs are NONE.
+ * two such NICs are NONE.  A record counts only when its ID_NET_NAME (the
+ * name udev gave) is the NIC's name now.
  *
  * Return: 1 when renamed (PENDING or DONE), 0 when not, or -errno.
  */
