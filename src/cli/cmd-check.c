@@ -14,24 +14,25 @@ struct live_result {
 	bool applied;
 };
 
+/* @dev: the line's port, or the name a rename gave it */
 static int check_live(struct cli *cli, struct nfx_live *live,
-		      const struct nfx_offload *o, bool apply,
+		      const struct nfx_offload *o, const char *dev, bool apply,
 		      struct live_result *lr)
 {
 	struct nfx_report r = { 0 };
 	struct nfx_err err = { 0 };
 	int ret, status = EXIT_OK;
 
-	ret = nfx_apply(live, o->port, o->off, NFX_APPLY_VERIFY, &r, &err);
+	ret = nfx_apply(live, dev, o->off, NFX_APPLY_VERIFY, &r, &err);
 	if (ret == -ENODEV) {
 		lr->state = "missing";
 		return cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s: no such interface",
-				 o->file, o->lineno, o->bridge, o->port);
+				 o->file, o->lineno, o->bridge, dev);
 	}
 	if (ret < 0) {
 		lr->state = "error";
 		return cli_error(cli, cli_status(ret), "%s:%u: %s: %s: %s", o->file,
-				 o->lineno, o->bridge, o->port, err.msg);
+				 o->lineno, o->bridge, dev, err.msg);
 	}
 	if (nfx_report_ok(&r)) {
 		lr->state = "ok";
@@ -39,10 +40,10 @@ static int check_live(struct cli *cli, struct nfx_live *live,
 	}
 	if (apply) {
 		nfx_report_done(&r);
-		ret = nfx_apply(live, o->port, o->off, 0, &r, &err);
+		ret = nfx_apply(live, dev, o->off, 0, &r, &err);
 		if (ret < 0) {
 			lr->state = "error";
-			status = cli_error(cli, cli_status(ret), "%s: %s", o->port,
+			status = cli_error(cli, cli_status(ret), "%s: %s", dev,
 					   err.msg);
 			goto out;
 		}
@@ -51,21 +52,21 @@ static int check_live(struct cli *cli, struct nfx_live *live,
 			lr->state = "ok";
 			if (!cli->quiet && !cli->json)
 				printf("%s:%u: %s: %s: drift re-applied\n", o->file,
-				       o->lineno, o->bridge, o->port);
+				       o->lineno, o->bridge, dev);
 			goto out;
 		}
 	}
 	nfx_report_names(&r, NFX_PICK_ON, lr->drift, sizeof(lr->drift));
 	lr->state = "drift";
 	status = cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s: still on: %s",
-			   o->file, o->lineno, o->bridge, o->port, lr->drift);
+			   o->file, o->lineno, o->bridge, dev, lr->drift);
 out:
 	nfx_report_done(&r);
 	return status;
 }
 
 static void json_line(struct json *j, const struct nfx_offload *o,
-		      const struct live_result *lr)
+		      const struct live_result *lr, const struct nfx_rename *rn)
 {
 	json_obj_begin(j, NULL);
 	json_str(j, "bridge", o->bridge);
@@ -79,7 +80,53 @@ static void json_line(struct json *j, const struct nfx_offload *o,
 	json_str(j, "live", lr->state);
 	json_str(j, "drift", lr->drift[0] ? lr->drift : NULL);
 	json_bool(j, "applied", lr->applied);
+	if (rn->how != NFX_RENAME_NONE) {
+		json_obj_begin(j, "renamed");
+		json_str(j, "name", rn->name);
+		json_str(j, "how", nfx_rename_how_name(rn->how));
+		json_str(j, "mac", rn->mac[0] ? rn->mac : NULL);
+		json_str(j, "source", rn->source[0] ? rn->source : NULL);
+		json_str(j, "property", rn->property[0] ? rn->property : NULL);
+		json_obj_end(j);
+	} else {
+		json_null(j, "renamed");
+	}
 	json_obj_end(j);
+}
+
+/*
+ * Is the line's NIC renamed by pinning (Proxmox VE 9's .link files)?  Only
+ * a certain answer counts: before the reboot its MAC against the .link
+ * files, after it udev's record of the NIC.  Without the live state there
+ * is neither.
+ */
+static void check_renamed(struct cli *cli, struct nfx_live *live,
+			  struct nfx_pins **pins, const struct nfx_offload *o,
+			  struct nfx_rename *rn)
+{
+	struct nfx_err err = { 0 };
+
+	memset(rn, 0, sizeof(*rn));
+	if (!live)
+		return;
+	if (!*pins && nfx_pins_load(cli->cfg.root, pins, &err) < 0) {
+		cli_warn(cli, "cannot read the .link files: %s", err.msg);
+		return;
+	}
+	if (*pins && nfx_pins_follow(*pins, live, o->port, rn, &err) < 0) {
+		cli_warn(cli, "%s: %s", o->port, err.msg);
+		memset(rn, 0, sizeof(*rn));
+	}
+}
+
+/* what says a NIC is renamed, for people */
+static const char *rename_why(const struct nfx_rename *rn, char *buf, size_t len)
+{
+	if (rn->how == NFX_RENAME_DONE)
+		snprintf(buf, len, "udev's %s of %s", rn->property, rn->name);
+	else
+		snprintf(buf, len, "%s matches its MAC %s", rn->source, rn->mac);
+	return buf;
 }
 
 int cmd_check(struct cli *cli, int argc, char **argv)
@@ -91,6 +138,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	struct live_result *lr = NULL;
+	struct nfx_rename *rn = NULL;
+	struct nfx_pins *pins = NULL;
 	struct nfx_offload *v = NULL;
 	struct nfx_live *live = NULL;
 	struct nfx_err err = { 0 };
@@ -125,7 +174,8 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	if (n < 0)
 		return cli_error(cli, cli_status(n), "%s", err.msg);
 	lr = calloc(n ? n : 1, sizeof(*lr));
-	if (!lr) {
+	rn = calloc(n ? n : 1, sizeof(*rn));
+	if (!lr || !rn) {
 		status = cli_error(cli, EXIT_SYSTEM, "out of memory");
 		goto out_free;
 	}
@@ -136,25 +186,49 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	}
 	for (i = 0; i < n; i++) {
 		const struct nfx_offload *o = &v[i];
+		const char *dev = o->port;
+		char why[400];
 
 		if (o->problem[0]) {
 			status = cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s",
 					   o->file, o->lineno, o->bridge, o->problem);
 			continue;
 		}
-		if (!o->behind)
+		check_renamed(cli, live, &pins, o, &rn[i]);
+		if (rn[i].how == NFX_RENAME_DONE)
+			dev = rn[i].name; /* where the hook applies it */
+		if (!o->behind && rn[i].how != NFX_RENAME_NONE)
+			status = cli_error(cli, EXIT_FINDING,
+					   "%s:%u: %s: %s is stale: %s %s %s%s (%s); run: nicfix persist %s",
+					   o->file, o->lineno, o->bridge, o->port, o->port,
+					   rn[i].how == NFX_RENAME_DONE ? "is" : "becomes",
+					   rn[i].name,
+					   rn[i].how == NFX_RENAME_DONE ? " now" : " at the next boot",
+					   rename_why(&rn[i], why, sizeof(why)), o->bridge);
+		else if (!o->behind)
 			status = cli_error(cli, EXIT_FINDING,
 					   "%s:%u: %s: %s is not behind the bridge",
 					   o->file, o->lineno, o->bridge, o->port);
+		else if (rn[i].how == NFX_RENAME_DONE)
+			status = cli_error(cli, EXIT_FINDING,
+					   "%s:%u: %s: %s is %s now (%s), and the file still names %s: rename it in the file",
+					   o->file, o->lineno, o->bridge, o->port,
+					   rn[i].name, rename_why(&rn[i], why, sizeof(why)),
+					   o->port);
+		else if (rn[i].how == NFX_RENAME_PENDING)
+			cli_warn(cli, "%s:%u: %s: %s becomes %s at the next boot (%s), and this file still names %s",
+				 o->file, o->lineno, o->bridge, o->port, rn[i].name,
+				 rename_why(&rn[i], why, sizeof(why)), o->port);
 		if (!o->guarded)
 			cli_warn(cli, "%s:%u: %s: '%s' fails ifup of %s when it fails; add '|| true'",
 				 o->file, o->lineno, o->bridge, o->cmd, o->bridge);
 		if (live) {
-			s = check_live(cli, live, o, apply, &lr[i]);
+			s = check_live(cli, live, o, dev, apply, &lr[i]);
 			if (s > status)
 				status = s;
 		}
-		if (!cli->quiet && !cli->json && (!lr[i].state || !strcmp(lr[i].state, "ok")))
+		if (!cli->quiet && !cli->json && (!lr[i].state || !strcmp(lr[i].state, "ok")) &&
+		    o->behind && rn[i].how != NFX_RENAME_DONE)
 			printf("%s:%u: %s: %s: ok%s\n", o->file, o->lineno, o->bridge,
 			       o->port, live ? "" : " (config only)");
 	}
@@ -166,12 +240,14 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		json_bool(&cli->j, "live", !no_live);
 		json_arr_begin(&cli->j, "lines");
 		for (i = 0; i < n; i++)
-			json_line(&cli->j, &v[i], &lr[i]);
+			json_line(&cli->j, &v[i], &lr[i], &rn[i]);
 		json_arr_end(&cli->j);
 		cli_json_end(cli, status);
 	}
 out_free:
 	free(lr);
+	free(rn);
+	nfx_pins_free(pins);
 	nfx_live_close(live);
 	nfx_offloads_free(v, n);
 	return status;
