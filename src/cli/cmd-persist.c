@@ -24,6 +24,10 @@ static void print_text(struct cli *cli, const char *bridge,
 		if (pp->action == NFX_ACT_ABSENT)
 			printf("%s:%u: %s: %s: no offload line: unchanged\n",
 			       p->file, p->lineno, bridge, pp->port);
+		else if (pp->action == NFX_ACT_RENAMED)
+			printf("%s:%u: %s: %s: renamed from %s: post-up %s\n",
+			       p->file, p->lineno, bridge, pp->port, pp->from,
+			       pp->line);
 		else if (pp->action == NFX_ACT_UNCHANGED)
 			printf("%s:%u: %s: %s: unchanged: %s\n", p->file,
 			       p->lineno, bridge, pp->port, pp->line);
@@ -56,6 +60,7 @@ static void print_json(struct cli *cli, const char *bridge,
 		json_str(j, "port", p->ports[i].port);
 		json_str(j, "action", nfx_action_name(p->ports[i].action));
 		json_str(j, "line", p->ports[i].line[0] ? p->ports[i].line : NULL);
+		json_str(j, "from", p->ports[i].from[0] ? p->ports[i].from : NULL);
 		json_obj_end(j);
 	}
 	json_arr_end(j);

@@ -22,6 +22,7 @@ const char *nfx_action_name(enum nfx_action action)
 		[NFX_ACT_UNCHANGED] = "unchanged",
 		[NFX_ACT_REMOVED] = "removed",
 		[NFX_ACT_ABSENT] = "absent",
+		[NFX_ACT_RENAMED] = "renamed",
 	};
 
 	return names[action];
@@ -50,6 +51,10 @@ struct edit {
 	bool crlf;
 	char **added; /* values of the lines added, for their indentation */
 	size_t nadded;
+	const struct nfx_ports *behind;
+	struct nfx_pins *pins; /* for renamed NICs, read on first need */
+	struct nfx_live *live;
+	char from[NFX_MAX_PORTS][NFX_IFNAMSIZ]; /* the old name of list[i] */
 };
 
 static bool is_offload_key(const char *label)
@@ -192,6 +197,69 @@ static int edit_port(struct edit *e, const char *port,
 	}
 out_free:
 	nfx_ifcfg_free_paths(paths, n);
+	return ret;
+}
+
+/* is @name among @list? at which index */
+static long index_of(const char *const *list, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Proxmox VE 9's pinning renames the NIC (eno1 -> nic0) in bridge-ports but
+ * not inside post-up commands: a line naming a NIC that is not behind the
+ * bridge, and that is certainly one of @list under its new name, is made
+ * to name it.  Nothing on a guess (nfx_pins_follow()).
+ */
+static int rename_stale(struct edit *e, const char *const *list, size_t n,
+			struct nfx_err *err)
+{
+	char **paths = NULL, buf[512];
+	int np, i, ret = 0;
+
+	np = nfx_ifcfg_options(e->aug, &paths);
+	if (np < 0)
+		return nfx_err_set(err, -EIO, "augeas: cannot list options");
+	for (i = 0; i < np; i++) {
+		const char *val = nfx_ifcfg_value(e->aug, paths[i]);
+		struct nfx_offline line;
+		struct nfx_rename rn;
+		long k;
+
+		if (!is_offload_key(nfx_ifcfg_label(e->aug, paths[i])) || !val ||
+		    nfx_offline_parse(val, &line, NULL) < 0 || line.dev[0] == '$' ||
+		    nfx_ifports_has(e->behind, line.dev) ||
+		    index_of(list, n, line.dev) >= 0)
+			continue;
+		if (!e->pins) {
+			ret = nfx_pins_load(e->o->root, &e->pins, err);
+			if (ret == 0 && !e->live)
+				ret = nfx_live_open(&e->live, 0, err);
+			if (ret < 0)
+				goto out_free;
+		}
+		ret = nfx_pins_follow(e->pins, e->live, line.dev, &rn, err);
+		if (ret < 0)
+			goto out_free;
+		k = ret ? index_of(list, n, rn.name) : -1;
+		if (k < 0 || e->from[k][0])
+			continue;
+		ret = nfx_offline_rename(val, &line, rn.name, buf, sizeof(buf));
+		if (ret == 0)
+			ret = nfx_ifcfg_set(e->aug, paths[i], buf, err);
+		if (ret < 0)
+			goto out_free;
+		memcpy(e->from[k], line.dev, NFX_IFNAMSIZ);
+	}
+	ret = 0;
+out_free:
+	nfx_ifcfg_free_paths(paths, np);
 	return ret;
 }
 
@@ -350,10 +418,22 @@ static int edit_stanza(struct edit *e, const char *const *ports, size_t n,
 	ret->ports = calloc(n, sizeof(*ret->ports));
 	if (!ret->ports)
 		return nfx_err_set(err, -ENOMEM, "out of memory");
-	for (i = 0; i < n; i++, ret->n++) {
-		rc = edit_port(e, ports[i], &ret->ports[i], err);
+	if (!(e->flags & NFX_PERSIST_REMOVE) && n <= NFX_MAX_PORTS) {
+		rc = rename_stale(e, ports, n, err);
 		if (rc < 0)
 			return rc;
+	}
+	for (i = 0; i < n; i++, ret->n++) {
+		struct nfx_persist_port *pp = &ret->ports[i];
+
+		rc = edit_port(e, ports[i], pp, err);
+		if (rc < 0)
+			return rc;
+		if (i < NFX_MAX_PORTS && e->from[i][0] &&
+		    (pp->action == NFX_ACT_UNCHANGED || pp->action == NFX_ACT_COMPLETED)) {
+			pp->action = NFX_ACT_RENAMED;
+			memcpy(pp->from, e->from[i], sizeof(pp->from));
+		}
 	}
 	rc = nfx_ifcfg_retrieve(e->aug, &out, err);
 	if (rc < 0)
@@ -405,6 +485,7 @@ int nfx_persist(const struct nfx_cfgopts *o, const char *bridge,
 	rc = pick_ports(&e, bridge, ports, nports, &pp, err);
 	if (rc < 0)
 		goto out_free;
+	e.behind = &pp;
 	if (!nports) {
 		for (i = 0; i < pp.nphys; i++)
 			phys[i] = pp.phys[i];
@@ -454,6 +535,8 @@ out_free:
 	free(e.added);
 	nfx_ifcfg_close(e.aug);
 	nfx_ifconf_free(e.conf);
+	nfx_pins_free(e.pins);
+	nfx_live_close(e.live);
 	nfx_lock_release(&lock);
 	return rc;
 }
