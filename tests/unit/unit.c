@@ -442,6 +442,48 @@ static void test_iffile_blank(void)
 	}
 }
 
+static void test_offline_rename(void)
+{
+	static const struct {
+		const char *cmd;
+		const char *want;
+	} rows[] = {
+		{ "ethtool -K eno1 tso off gso off gro off || true",
+		  "ethtool -K nic0 tso off gso off gro off || true" },
+		{ "/usr/sbin/ethtool  --offload\teno1  rx off tx off sg off 2>/dev/null || :",
+		  "/usr/sbin/ethtool  --offload\tnic0  rx off tx off sg off 2>/dev/null || :" },
+		{ "ethtool -K eno1 \\\n\ttso off", "ethtool -K nic0 \\\n\ttso off" },
+		/* only the device word: eno1 elsewhere stays */
+		{ "ethtool -K eno1 tso off # eno1", "ethtool -K nic0 tso off # eno1" },
+	};
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_offline line;
+		int rc = nfx_offline_parse(rows[i].cmd, &line, NULL);
+
+		if (rc < 0) {
+			/* a comment after the features is not an offload line:
+			 * then the device offset is taken by hand */
+			memset(&line, 0, sizeof(line));
+			strcpy(line.dev, "eno1");
+			line.dev_off = (size_t)(strstr(rows[i].cmd, "eno1") - rows[i].cmd);
+		}
+		rc = nfx_offline_rename(rows[i].cmd, &line, "nic0", buf, sizeof(buf));
+		CHECK(rc == 0 && !strcmp(buf, rows[i].want), "rename row %zu: '%s'", i,
+		      buf);
+	}
+	{
+		struct nfx_offline line;
+
+		nfx_offline_parse(rows[0].cmd, &line, NULL);
+		CHECK(nfx_offline_rename(rows[0].cmd, &line, "nic0", buf, 20) ==
+			      -ENAMETOOLONG,
+		      "rename reports a short buffer");
+	}
+}
+
 static void test_mac_parse(void)
 {
 	static const struct {
@@ -659,6 +701,7 @@ int main(void)
 	test_featreq();
 	test_expand();
 	test_err();
+	test_offline_rename();
 	test_mac_parse();
 	test_linkfile_parse();
 	test_linkents_order();
