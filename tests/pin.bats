@@ -269,6 +269,14 @@ lines_of() {
 	printf '[Match]\nMACAddress=%s\n[Link]\nName=lan0\n' "$MAC0" \
 		>"$T/etc/systemd/network/50-pmx-nic0.link"
 	stale_as lan0 /etc/systemd/network/50-pmx-nic0.link
+	# a link to an absolute path is followed under the root
+	mkdir -p "$T/opt/links"
+	printf '[Match]\nMACAddress=%s\n[Link]\nName=lan3\n' "$MAC0" >"$T/opt/links/lan3.link"
+	ln -sf /opt/links/lan3.link "$T/etc/systemd/network/50-pmx-nic0.link"
+	stale_as lan3 /etc/systemd/network/50-pmx-nic0.link
+	rm "$T/etc/systemd/network/50-pmx-nic0.link"
+	printf '[Match]\nMACAddress=%s\n[Link]\nName=lan0\n' "$MAC0" \
+		>"$T/etc/systemd/network/50-pmx-nic0.link"
 	# lan0 is not behind vmbr0: persist does not rewrite the line to it
 	run -0 ns "$NICFIX" persist vmbr0
 	[[ "$output" == *"vmbr0: nic0: added: "* ]]

@@ -14,9 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 
 #include "pin.h"
 
@@ -382,28 +380,35 @@ static int join(const struct nfx_pins *pins, const char *path, char *buf,
 }
 
 /*
- * Open @path (absolute, as on the system) inside the root: an absolute
- * symbolic link stays under it (RESOLVE_IN_ROOT); a kernel before 5.6
- * gets the plain path.
+ * Open @path (absolute, as on the system) inside the root: a symbolic
+ * link to an absolute path (an admin's "ln -s /usr/local/... /etc/...")
+ * is followed under the root, not out of it.
  */
 static int open_in_root(const struct nfx_pins *pins, const char *path)
 {
-	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
-				.resolve = RESOLVE_IN_ROOT };
-	char full[PATH_MAX];
-	int rootfd, fd;
+	char cur[PATH_MAX], full[PATH_MAX], target[PATH_MAX], dir[PATH_MAX];
+	int hops, fd;
+	ssize_t n;
 
-	rootfd = open(pins->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return -errno;
-	fd = (int)syscall(SYS_openat2, rootfd, path + 1, &how, sizeof(how));
-	if (fd < 0)
-		fd = -errno;
-	close(rootfd);
-	if (fd != -ENOSYS)
-		return fd;
-	if (join(pins, path, full, sizeof(full)) < 0)
-		return -ENAMETOOLONG;
+	snprintf(cur, sizeof(cur), "%s", path);
+	for (hops = 0; hops < 8; hops++) {
+		if (join(pins, cur, full, sizeof(full)) < 0)
+			return -ENAMETOOLONG;
+		n = readlink(full, target, sizeof(target) - 1);
+		if (n < 0)
+			break; /* not a link (or not there): open it */
+		target[n] = '\0';
+		if (target[0] == '/') {
+			snprintf(cur, sizeof(cur), "%s", target);
+			continue;
+		}
+		snprintf(dir, sizeof(dir), "%s", cur);
+		*strrchr(dir, '/') = '\0';
+		if (snprintf(cur, sizeof(cur), "%s/%s", dir, target) >= (int)sizeof(cur))
+			return -ENAMETOOLONG;
+	}
+	if (hops == 8)
+		return -ELOOP;
 	fd = open(full, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
