@@ -394,6 +394,84 @@ lines_of() {
 	[[ "$output" == *"interfaces: unchanged" ]]
 }
 
+# ---- udev itself: bookworm's (252) and trixie's (257) ---------------------
+
+# udev_says ROOT: "FILE NAME", the .link file udev's net_setup_link applies
+# to eno1 and the name it gives, run in ROOT (a cached Debian root) over
+# the test root's .link directories
+udev_says() {
+	local up="$BATS_TEST_TMPDIR/up.$RANDOM" out file name
+	mkdir -p "$up/etc/systemd" "$up/usr/local/lib/systemd" "$up/usr/lib/systemd"
+	cp -a "$T/etc/systemd/network" "$up/etc/systemd/"
+	cp -a "$T$LINKS" "$up/usr/local/lib/systemd/"
+	cp -a "$T/usr/lib/systemd/network" "$up/usr/lib/systemd/"
+	out=$(ns bash "$TOP/tests/lib/inroot.sh" "$1" "$up" \
+		udevadm test-builtin net_setup_link /sys/class/net/eno1 2>&1)
+	file=$(sed -n 's/^eno1: Config file \(.*\) is applied$/\1/p' <<<"$out")
+	name=$(sed -n 's/^ID_NET_NAME=//p' <<<"$out")
+	echo "$file $name"
+}
+
+# nicfix_says: "NAME FILE" of the rename check finds for eno1, or "none"
+nicfix_says() {
+	local out
+	out=$(ns "$NICFIX" --json check 2>/dev/null || true)
+	if [[ "$out" == *'"renamed":null'* ]]; then
+		echo none
+	else
+		sed -E 's/.*"renamed":\{"name":"([^"]*)","how":"pending","mac":"[^"]*","source":"([^"]*)".*/\1 \2/' <<<"$out"
+	fi
+}
+
+@test "udev (bookworm's and trixie's) applies the .link file nicfix reads and gives the name nicfix says; where nicfix cannot judge it claims nothing" {
+	use_fixture pve9-pinned-new.interfaces
+	pve9_ns "eno1=$MAC0"
+	local roots=() root e=/etc/systemd/network
+	roots+=("$(NICFIX_ROOT_SUITE=bookworm bash "$TOP/tests/lib/mkroot.sh" hooks \
+		ifupdown2 ethtool iproute2 libmnl0 udev)")
+	roots+=("$(NICFIX_ROOT_SUITE=trixie bash "$TOP/tests/lib/mkroot.sh" hooks \
+		ifupdown2 ethtool iproute2 libmnl0 udev)")
+	[ -x "${roots[0]}/usr/bin/udevadm" ] && [ -x "${roots[1]}/usr/bin/udevadm" ]
+	agree() {
+		local got
+		got=$(nicfix_says)
+		echo "nicfix: $got (want $2)" >&2
+		[ "$got" = "$2" ]
+		for root in "${roots[@]}"; do
+			got=$(udev_says "$root")
+			echo "udev in ${root##*/}: $got (want $1)" >&2
+			[ "$got" = "$1" ]
+		done
+	}
+	# the installer's files
+	agree "$LINKS/50-pmx-nic0.link nic0" "nic0 $LINKS/50-pmx-nic0.link"
+	# /etc masks the same name
+	printf '[Match]\nMACAddress=%s\n[Link]\nName=lan0\n' "$MAC0" >"$T$e/50-pmx-nic0.link"
+	agree "$e/50-pmx-nic0.link lan0" "lan0 $e/50-pmx-nic0.link"
+	# masked by /dev/null: udev falls through to 99-default and keeps eno1
+	ln -sf /dev/null "$T$e/50-pmx-nic0.link"
+	agree "/usr/lib/systemd/network/99-default.link eno1" none
+	rm "$T$e/50-pmx-nic0.link"
+	# the first match, by file name across directories; other spellings
+	printf '[Match]\nMACAddress=%s %s\n[Link]\nName=nic7\n' "$MAC1" "$MAC0" >"$T$e/40-two.link"
+	agree "$e/40-two.link nic7" "nic7 $e/40-two.link"
+	printf '[Match]\nMACAddress=52-54-00-9E-10-01\nType=ether\n[Link]\nName=nic8\n' >"$T$e/40-two.link"
+	agree "$e/40-two.link nic8" "nic8 $e/40-two.link"
+	# an empty file is ignored by both
+	: >"$T$e/40-two.link"
+	agree "$LINKS/50-pmx-nic0.link nic0" "nic0 $LINKS/50-pmx-nic0.link"
+	# Driver=: nicfix cannot judge it, and says nothing; udev's own answer
+	# differs by release (252 takes the veth driver, 257 finds none here)
+	printf '[Match]\nMACAddress=%s\nDriver=veth\n[Link]\nName=nic9\n' "$MAC0" >"$T$e/40-two.link"
+	[ "$(nicfix_says)" = none ]
+	for root in "${roots[@]}"; do
+		[[ "$(udev_says "$root")" == @("$e/40-two.link nic9"|"$LINKS/50-pmx-nic0.link nic0") ]]
+	done
+	# NamePolicy= decides before Name=: nicfix says nothing
+	printf '[Match]\nMACAddress=%s\n[Link]\nNamePolicy=path\nName=nic6\n' "$MAC0" >"$T$e/40-two.link"
+	agree "$e/40-two.link nic6" none
+}
+
 # ---- the real ifupdown, after the reboot ---------------------------------
 
 # mnt_run CMD...: CMD in a private mount namespace where /etc/network is
