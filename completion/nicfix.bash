@@ -128,7 +128,7 @@ _nicfix() {
 	apply) opts+=" -f --features" ;;
 	persist) opts+=" -f --features -n --dry-run --apply --force" ;;
 	unpersist) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply" ;;
+	check) opts+=" --no-live --apply -f --features --input" ;;
 	esac
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

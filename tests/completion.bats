@@ -60,7 +60,7 @@ words() {
 	run -0 complete nicfix --ver
 	[ "$output" = "$(words --verbose --version)" ]
 	run -0 complete nicfix check --
-	[ "$output" = "$(words --apply --help --no-live)" ]
+	[ "$output" = "$(words --apply --features --help --input --no-live)" ]
 	run -0 complete nicfix persist vmbr0 --d
 	[ "$output" = --dry-run ]
 	run -0 complete nicfix diagnose --
