@@ -51,7 +51,7 @@ _nicfix() {
 	local cur prev words cword split
 	_init_completion -s || return
 
-	local cmds="diagnose status apply persist unpersist check"
+	local cmds="diagnose status apply persist unpersist undo check"
 	local gopts="-i --interfaces --root --json -q --quiet -v --verbose -h --help -V --version"
 	local features="tso gso gro lro sg tx rx ufo rxvlan txvlan ntuple rxhash"
 	local file=${NICFIX_INTERFACES:-/etc/network/interfaces}
@@ -126,9 +126,16 @@ _nicfix() {
 	case $cmd in
 	diagnose) opts+=" --input --since --json" ;;
 	apply) opts+=" -f --features" ;;
+<<<<<<< HEAD
 	persist) opts+=" -f --features -n --dry-run --apply --force" ;;
 	unpersist) opts+=" -n --dry-run" ;;
 	check) opts+=" --no-live --apply -f --features --input" ;;
+=======
+	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind" ;;
+	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
+	undo) opts+=" -n --dry-run" ;;
+	check) opts+=" --no-live --apply" ;;
+>>>>>>> edits
 	esac
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

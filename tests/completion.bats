@@ -50,7 +50,7 @@ words() {
 	[ "$output" = "$from_help" ]
 	run -0 complete nicfix pe
 	[ "$output" = persist ]
-	run -0 complete nicfix -q un
+	run -0 complete nicfix -q unp
 	[ "$output" = unpersist ]
 }
 

@@ -49,10 +49,11 @@ static const struct cli_cmd commands[] = {
 	{ "status", cmd_status, "status [IFACE...]",
 	  "Show driver, bridge or bond membership and the live offload\n"
 	  "features of each interface (all of them when none is named)." },
-	{ "apply", cmd_apply, "apply PORT... [-f FEATURES]",
+	{ "apply", cmd_apply, "apply IFACE... [-f FEATURES]",
 	  "Turn the features off now, over ethtool netlink, and read them\n"
-	  "back. FEATURES is a comma list of short names (tso,gso,gro,...)\n"
-	  "or kernel names; the default is tso,gso,gro." },
+	  "back; a bridge or bond means its physical ports. FEATURES is a\n"
+	  "comma list of short names (tso,gso,gro,...) or kernel names; the\n"
+	  "default is tso,gso,gro." },
 	{ "persist", cmd_persist,
 	  "persist IFACE [PORT...] [-f FEATURES] [-n|--dry-run] [--apply] [--allow-conflict] [--allow-not-behind]",
 	  "Add 'post-up ethtool -K PORT ... off || true' to the stanza of the\n"

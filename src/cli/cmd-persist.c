@@ -283,7 +283,8 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 		for (i = 0; ports && i < res.n; i++)
 			ports[i] = res.ports[i].port;
 		if (!status)
-			status = cli_apply_ports(cli, live, ports, (int)res.n, req, 0);
+			status = cli_apply_ports_as(cli, "live", live, ports,
+						    (int)res.n, req, 0);
 		nfx_live_close(live);
 		free(ports);
 		/* the file is written: a live failure is a target not
@@ -299,8 +300,11 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 	} else if (cli->json) {
 		json_null(&cli->j, "live");
 	}
-	if (cli->json)
+	if (cli->json) {
+		if (status && cli->error[0])
+			json_str(&cli->j, "error", cli->error);
 		cli_json_end(cli, status);
+	}
 out_free:
 	nfx_persist_done(&res);
 	nfx_featreq_free(req);
