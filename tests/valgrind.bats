@@ -182,7 +182,7 @@ clean() {
 		>"$T/run/udev/data/n$(ns cat /sys/class/net/nic0/ifindex)"
 	run -1 ns "${VG[@]}" "$PLAIN" -i "$IF" check
 	clean
-	[[ "$output" == *"eno1 is stale: eno1 is nic0 now"* ]]
+	[[ "$output" == *"eno1: stale: eno1 is nic0 now"* ]]
 	run -0 --separate-stderr ns env IFACE=vmbr0 MODE=start PHASE=post-up \
 		NICFIX_INTERFACES="$IF" NICFIX_HOOK_STDERR=1 "${VG[@]}" "$PLAIN_HOOK"
 	clean

@@ -1317,6 +1317,34 @@ int nfx_check_config(const struct nfx_cfgopts *o,
 int nfx_check_live(struct nfx_check *c, struct nfx_live *live, bool apply,
 		   struct nfx_err *err);
 
+/**
+ * nfx_check_renames() - follow check's stale lines and missing NICs
+ *	through pinning renames (checkpin.c)
+ * @c: from nfx_check_config() (and nfx_check_live())
+ * @pins: the .link files (nfx_pins_load())
+ * @live: the netlink sockets
+ * @err: may be NULL
+ *
+ * A NFX_FIND_STALE line whose NIC nfx_pins_follow() certainly renames gets
+ * @new_name and says so; its fix is persist when the new name is a NIC of
+ * the bridge (persist rewrites the line).  A NFX_FIND_NO_DEVICE NIC that
+ * udev's record shows under a new name gets it too (the file is to be
+ * edited by hand).
+ *
+ * Return: 0 or -errno.
+ */
+int nfx_check_renames(struct nfx_check *c, const struct nfx_pins *pins,
+		      struct nfx_live *live, struct nfx_err *err);
+
+/**
+ * nfx_rename_why() - "eno1 is nic0 now (udev's ID_NET_NAME_ONBOARD of
+ *	nic0)" or "eno1 becomes nic0 at the next boot (FILE matches its MAC
+ *	M)", for people
+ * @rn: a rename that nfx_pins_follow() found (PENDING or DONE)
+ * @buf: receives it, cut to @len
+ */
+void nfx_rename_why(const struct nfx_rename *rn, char *buf, size_t len);
+
 /** nfx_check_done() - free what @c holds; a zeroed one is fine */
 void nfx_check_done(struct nfx_check *c);
 
