@@ -126,16 +126,10 @@ _nicfix() {
 	case $cmd in
 	diagnose) opts+=" --input --since --json" ;;
 	apply) opts+=" -f --features" ;;
-<<<<<<< HEAD
-	persist) opts+=" -f --features -n --dry-run --apply --force" ;;
-	unpersist) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply -f --features --input" ;;
-=======
 	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind" ;;
 	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
 	undo) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply" ;;
->>>>>>> edits
+	check) opts+=" --no-live --apply -f --features --input" ;;
 	esac
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")
