@@ -423,10 +423,11 @@ static int no_such_port(struct edit *e, const char *port,
 }
 
 /* Say what is there rather than add a line beside it (issue 13): a line
- * of @port that ethtool would not take, or a second line of @port when
- * one is already there (@seen). */
+ * of @port that ethtool would not take, or a second line of @port that
+ * turns off a requested feature an earlier one does (@seen: those, as
+ * bits of the request). */
 static int refuse_beside(const struct edit *e, size_t ref, size_t i,
-			 const char *port, bool seen, struct nfx_err *err)
+			 const char *port, unsigned int *seen, struct nfx_err *err)
 {
 	const struct nfx_ifref *r = &e->conf->refs[ref];
 	const struct nfx_ifopt *op = &r->file->opts[r->st->opt + i];
@@ -446,10 +447,19 @@ static int refuse_beside(const struct edit *e, size_t ref, size_t i,
 		return nfx_err_set(err, -EINVAL,
 				   "%s:%u: '%s' is malformed (%s): correct or remove it first",
 				   r->file->path, op->lineno, val, why.msg);
-	if (rc == 0 && seen && port_line(e, ref, i, port, &line, val, sizeof(val)))
-		return nfx_err_set(err, -EINVAL,
-				   "%s:%u: '%s' is a second offload line of %s: remove one of them first",
-				   r->file->path, op->lineno, val, port);
+	if (rc == 0 && port_line(e, ref, i, port, &line, val, sizeof(val))) {
+		unsigned int mask = 0;
+		size_t k;
+
+		for (k = 0; k < nfx_featreq_count(e->req) && k < 32; k++)
+			if (nfx_offline_state(&line, nfx_featreq_name(e->req, k)) == 0)
+				mask |= 1u << k;
+		if (mask & *seen)
+			return nfx_err_set(err, -EINVAL,
+					   "%s:%u: '%s' turns off again what another line of %s does: remove one of them first",
+					   r->file->path, op->lineno, val, port);
+		*seen |= mask;
+	}
 	return 0;
 }
 
@@ -462,6 +472,7 @@ static int plan_port(struct edit *e, const char *port,
 	char fixed_text[512] = "";
 	size_t r, i, k;
 	bool any = false;
+	unsigned int seen = 0;
 	int rc;
 
 	snprintf(pp->port, sizeof(pp->port), "%s", port);
@@ -478,7 +489,7 @@ static int plan_port(struct edit *e, const char *port,
 			int left;
 
 			if (!(e->flags & NFX_PERSIST_REMOVE)) {
-				rc = refuse_beside(e, r, i, port, any, err);
+				rc = refuse_beside(e, r, i, port, &seen, err);
 				if (rc < 0)
 					return rc;
 			}
