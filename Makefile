@@ -30,7 +30,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 CORE := err path ifname feat offline ifread ifports place ifcfg persist undo offloads \
 	checkres cover coverlive \
 	safefile diff nl ethnl ethioctl rtnl live apply \
-	kstamp kscan klog dmsg diag dhost \
+	kstamp kscan klog dmsg diag dhost pin checkpin \
 	kfollow wsig wrate wstate metrics mgather mail wconf
 # the nicfix front end (src/cli)
 CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose cmd-undo \

@@ -26,6 +26,10 @@ enum {
 
 struct hook {
 	struct nfx_cfgopts cfg;
+	char **envp;
+	const char *port;	/* udev's --port NAME, or NULL */
+	struct nfx_pins *pins;	/* the .link files, read on first need */
+	bool pins_tried;
 	const char *addrfam; /* ADDRFAM: "inet", "inet6", or ifupdown2's list */
 	bool to_stderr;
 	bool log_open;
@@ -91,7 +95,7 @@ static void hook_log(struct hook *h, int prio, const char *fmt, ...)
  * Log what nfx_apply() did to one port: what it turned off, what was off
  * already, and what stays on (the device cannot change it, or it refused).
  */
-static void log_report(struct hook *h, const char *what,
+static void log_report(struct hook *h, const char *what, const char *note,
 		       const struct nfx_report *r)
 {
 	char done[256], already[256], on[256];
@@ -101,45 +105,125 @@ static void log_report(struct hook *h, const char *what,
 
 	if (nfx_report_names(r, NFX_PICK_ON, on, sizeof(on))) {
 		worse(h, HOOK_FINDING);
-		hook_log(h, LOG_WARNING, "%s: still on: %s; turned off: %s; already off: %s",
-			 what, on, nd ? done : "none", na ? already : "none");
+		hook_log(h, LOG_WARNING, "%s: still on: %s; turned off: %s; already off: %s%s",
+			 what, on, nd ? done : "none", na ? already : "none",
+			 note ? note : "");
 	} else {
-		hook_log(h, LOG_INFO, "%s: turned off: %s; already off: %s", what,
-			 nd ? done : "none", na ? already : "none");
+		hook_log(h, note ? LOG_NOTICE : LOG_INFO,
+			 "%s: turned off: %s; already off: %s%s", what,
+			 nd ? done : "none", na ? already : "none",
+			 note ? note : "");
 	}
 }
 
-/* Re-apply one offload line on its port; @live is opened on first use. */
+static const char *const udev_names[] = {
+	"ID_NET_NAME_ONBOARD", "ID_NET_NAME_SLOT", "ID_NET_NAME_PATH",
+	"ID_NET_NAME_MAC",
+};
+
+/*
+ * Where the NIC of a port that is gone went (Proxmox VE 9 pinning renames
+ * eno1 to nic0, and the line still says eno1): in udev's port mode, the
+ * event's own ID_NET_NAME_* names the NIC it adds; else udev's record of
+ * the NIC that has the old name's identity.  Nothing on a guess.
+ */
+static bool follow(struct hook *h, struct nfx_live *live, const char *old,
+		   char *ret_name, char *ret_why, size_t len)
+{
+	struct nfx_rename r;
+	struct nfx_err err = { 0 };
+	size_t k;
+	int ret;
+
+	ret_why[0] = '\0';
+	if (h->port && env_is(h->envp, "INTERFACE", h->port))
+		for (k = 0; k < sizeof(udev_names) / sizeof(udev_names[0]); k++)
+			if (env_is(h->envp, udev_names[k], old)) {
+				snprintf(ret_name, NFX_IFNAMSIZ, "%s", h->port);
+				snprintf(ret_why, len, "udev's %s of %s", udev_names[k],
+					 h->port);
+				return true;
+			}
+	if (!h->pins_tried) {
+		h->pins_tried = true;
+		if (nfx_pins_load(h->cfg.root, &h->pins, &err) < 0) {
+			snprintf(ret_why, len, "%s", err.msg);
+			return false;
+		}
+	}
+	if (!h->pins)
+		return false;
+	ret = nfx_pins_follow(h->pins, live, old, &r, &err);
+	if (ret < 0) {
+		snprintf(ret_why, len, "%s", err.msg);
+		return false;
+	}
+	if (ret == 0 || r.how != NFX_RENAME_DONE) {
+		snprintf(ret_why, len, "%s", r.why);
+		return false;
+	}
+	snprintf(ret_name, NFX_IFNAMSIZ, "%s", r.name);
+	snprintf(ret_why, len, "udev's %s of %s", r.property, r.name);
+	return true;
+}
+
+static int live_open(struct hook *h, struct nfx_live **live, const char *what)
+{
+	struct nfx_err err = { 0 };
+
+	if (*live)
+		return 0;
+	if (nfx_live_open(live, 0, &err) < 0) {
+		worse(h, HOOK_SYSTEM);
+		hook_log(h, LOG_WARNING, "%s: netlink: %s", what, err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Re-apply one offload line on @dev: its port, or where that port went
+ * (@via says how, and the line is stale); @live is opened on first use.
+ */
 static void apply_line(struct hook *h, struct nfx_live **live,
-		       const struct nfx_offload *o)
+		       const struct nfx_offload *o, const char *dev,
+		       const char *via)
 {
 	struct nfx_report r = { 0 };
 	struct nfx_err err = { 0 };
-	char what[2 * NFX_IFNAMSIZ + 2];
+	char what[2 * NFX_IFNAMSIZ + 2], name[NFX_IFNAMSIZ], why[512];
+	char note[640];
 	int ret;
 
-	snprintf(what, sizeof(what), "%s: %s", o->bridge, o->port);
+	why[0] = '\0';
+	snprintf(what, sizeof(what), "%s: %s", o->bridge, dev);
 	if (o->problem[0] || !o->off) {
 		worse(h, HOOK_INVALID);
 		hook_log(h, LOG_WARNING, "%s:%u: %s: %s", o->file, o->lineno,
 			 o->bridge, o->problem[0] ? o->problem : "malformed");
 		return;
 	}
-	if (!*live) {
-		ret = nfx_live_open(live, 0, &err);
-		if (ret < 0) {
-			worse(h, HOOK_SYSTEM);
-			hook_log(h, LOG_WARNING, "%s: netlink: %s", what, err.msg);
-			return;
-		}
-	}
-	ret = nfx_apply(*live, o->port, o->off, 0, &r, &err);
-	if (ret < 0) {
-		worse(h, errno_status(ret));
-		hook_log(h, LOG_WARNING, "%s: %s", what, err.msg);
+	if (live_open(h, live, what) < 0)
+		return;
+	ret = nfx_apply(*live, dev, o->off, 0, &r, &err);
+	if (ret == -ENODEV && !via && follow(h, *live, dev, name, why, sizeof(why))) {
+		apply_line(h, live, o, name, why);
 		return;
 	}
-	log_report(h, what, &r);
+	if (ret < 0) {
+		worse(h, errno_status(ret));
+		if (ret == -ENODEV && !via && why[0])
+			hook_log(h, LOG_WARNING, "%s: %s; not followed: %s", what,
+				 err.msg, why);
+		else
+			hook_log(h, LOG_WARNING, "%s: %s", what, err.msg);
+		return;
+	}
+	if (via)
+		snprintf(note, sizeof(note),
+			 "; followed the rename %s -> %s (%s): %s:%u still names %s, run 'nicfix persist %s'",
+			 o->port, dev, via, o->file, o->lineno, o->port, o->bridge);
+	log_report(h, what, via ? note : NULL, &r);
 	nfx_report_done(&r);
 }
 
@@ -190,10 +274,28 @@ static void run(struct hook *h, const char *bridge, const char *port)
 		nfx_offloads_free(v, n);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		if (!port || !strcmp(v[i].port, port))
-			apply_line(h, &live, &v[i]);
+	for (i = 0; i < n; i++) {
+		struct nfx_link l;
+		char name[NFX_IFNAMSIZ], why[512];
+
+		if (!port || !strcmp(v[i].port, port)) {
+			apply_line(h, &live, &v[i], v[i].port, NULL);
+			continue;
+		}
+		/* udev added @port: a line naming the NIC by its old name is
+		 * its line too, when that name is gone and certainly this NIC's
+		 */
+		if (v[i].problem[0] || !v[i].off || live_open(h, &live, port) < 0 ||
+		    nfx_link_get(live, v[i].port, &l, NULL) != -ENODEV ||
+		    !follow(h, live, v[i].port, name, why, sizeof(why)) ||
+		    strcmp(name, port))
+			continue;
+		apply_line(h, &live, &v[i], name, why);
+	}
 	nfx_live_close(live);
+	nfx_pins_free(h->pins);
+	h->pins = NULL;
+	h->pins_tried = false;
 	nfx_offloads_free(v, n);
 }
 
@@ -225,6 +327,8 @@ int main(int argc, char **argv, char **envp)
 	h.cfg.unknown_ok = true;
 	h.to_stderr = env_is(envp, "NICFIX_HOOK_STDERR", "1");
 	h.addrfam = env_get(envp, "ADDRFAM");
+	h.envp = envp;
+	h.port = port;
 
 	if (port) {
 		run(&h, NULL, port);

@@ -89,7 +89,11 @@ round_trip() {
 			[[ "$output" == *"unchanged"* ]]
 			cmp "$IF" "$BATS_TEST_TMPDIR/p"
 			run -0 "$NICFIX" -i "$IF" unpersist "$b"
-			cmp "$IF" "$f"
+			# a file that came with its lines (Proxmox VE 9's pinned
+			# node) loses them: byte-identical only without
+			if ! grep -q 'ethtool -K' "$f"; then
+				cmp "$IF" "$f"
+			fi
 			n=$((n + 1))
 		done < <(awk '
 			{ sub(/\r$/, "") }

@@ -116,9 +116,9 @@ all_files() {
 		fi
 		n=$((n + 1))
 	done < <(all_files)
-	# 6 fixtures, the sdn main file and the 59 corpus files
-	[ "$n" -eq 66 ]
-	[ "$stanzas" -eq 292 ]
+	# 14 fixtures, the sdn main file and the 59 corpus files
+	[ "$n" -eq 74 ]
+	[ "$stanzas" -eq 323 ]
 	[ "$bad" -eq 0 ]
 }
 
@@ -132,7 +132,7 @@ all_files() {
 		fi
 		n=$((n + 1))
 	done < <(all_files)
-	[ "$n" -eq 66 ]
+	[ "$n" -eq 74 ]
 }
 
 @test "the fast path: a continued line, a longer name, tabs, CRLF, inherits" {

@@ -166,3 +166,35 @@ clean() {
 	[ "$status" -eq 99 ]
 	grep -q "definitely lost" "$BATS_TEST_TMPDIR/vg.log"
 }
+
+@test "valgrind: a renamed NIC (Proxmox VE 9 pinning): check, the hook following it, persist rewriting the line" {
+	need_root
+	NS="nfx-$$-${BATS_TEST_NUMBER}"
+	ip netns add "$NS"
+	ns ip link add vmbr0 type bridge
+	ns ip link add nic0 address 52:54:00:9e:10:01 type veth peer name nic0p
+	ns ip link set nic0 master vmbr0
+	ns ip link set nic0 up
+	cp -a "$TOP/tests/fixtures/pve9-root/." "$T/"
+	use_fixture pve9-pinned-new.interfaces
+	mkdir -p "$T/run/udev/data"
+	printf 'E:ID_NET_NAME_ONBOARD=eno1\nE:ID_NET_NAME=nic0\n' \
+		>"$T/run/udev/data/n$(ns cat /sys/class/net/nic0/ifindex)"
+	run -1 ns "${VG[@]}" "$PLAIN" -i "$IF" check
+	clean
+	[[ "$output" == *"eno1: stale: eno1 is nic0 now"* ]]
+	run -0 --separate-stderr ns env IFACE=vmbr0 MODE=start PHASE=post-up \
+		NICFIX_INTERFACES="$IF" NICFIX_HOOK_STDERR=1 "${VG[@]}" "$PLAIN_HOOK"
+	clean
+	[[ "$stderr" == *"followed the rename eno1 -> nic0"* ]]
+	run -0 ns "${VG[@]}" "$PLAIN" -i "$IF" persist vmbr0
+	clean
+	[[ "$output" == *"nic0: renamed from eno1"* ]]
+	# before the reboot: the .link files matched by MAC
+	ns ip link set nic0 down
+	ns ip link set nic0 name eno1
+	use_fixture pve9-pinned-new.interfaces
+	run -1 ns "${VG[@]}" "$PLAIN" -i "$IF" check
+	clean
+	[[ "$output" == *"eno1 becomes nic0 at the next boot"* ]]
+}

@@ -85,6 +85,47 @@ out_free:
 	return status;
 }
 
+/*
+ * Renamed NICs (Proxmox VE 9 pinning): stale lines and missing NICs get
+ * their new name; a line of the running file whose NIC is renamed at the
+ * next boot is a warning (the pinning tool's interfaces.new names the NIC
+ * anew, and persist rewrites its line there).
+ */
+static int check_renames(struct cli *cli, struct nfx_check *c,
+			 struct nfx_live *live)
+{
+	struct nfx_pins *pins = NULL;
+	struct nfx_err err = { 0 };
+	struct nfx_rename rn;
+	char why[400];
+	size_t i, k;
+	int rc;
+
+	rc = nfx_pins_load(cli->cfg.root, &pins, &err);
+	if (rc == 0)
+		rc = nfx_check_renames(c, pins, live, &err);
+	for (i = 0; rc == 0 && i < c->nlines; i++) {
+		const struct nfx_check_line *l = &c->lines[i];
+
+		for (k = 0; k < c->nfindings; k++)
+			if (c->findings[k].file == l->file &&
+			    c->findings[k].line == l->line &&
+			    c->findings[k].new_name[0])
+				break;
+		if (l->native || !l->port[0] || k < c->nfindings ||
+		    nfx_pins_follow(pins, live, l->port, &rn, NULL) != 1 ||
+		    rn.how != NFX_RENAME_PENDING)
+			continue;
+		nfx_rename_why(&rn, why, sizeof(why));
+		cli_warn(cli, "%s:%u: %s: %s, and this file still names %s",
+			 l->file, l->line, l->stanza, why, l->port);
+	}
+	nfx_pins_free(pins);
+	if (rc < 0)
+		return cli_error(cli, cli_status(rc), "%s", err.msg);
+	return EXIT_OK;
+}
+
 static bool port_has_findings(const struct nfx_check *c,
 			      const struct nfx_check_port *p)
 {
@@ -228,6 +269,7 @@ static void render_json(struct cli *cli, const struct nfx_check *c, bool live,
 			json_null(j, "line");
 		json_str(j, "message", f->message);
 		json_str(j, "fix", f->fix[0] ? f->fix : NULL);
+		json_str(j, "new_name", f->new_name[0] ? f->new_name : NULL);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -374,6 +416,11 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			status = cli_error(cli, cli_status(rc), "%s", err.msg);
 			goto out_free;
 		}
+	}
+	if (live) {
+		status = check_renames(cli, &c, live);
+		if (status)
+			goto out_free;
 	}
 	status = c.nfindings ? EXIT_FINDING : EXIT_OK;
 	rendered = true;

@@ -42,6 +42,10 @@ static void print_text(struct cli *cli, const char *iface,
 		else if (pp->action == NFX_ACT_UNCHANGED)
 			printf("%s:%u: %s: %s: unchanged: %s\n", file_of(p, pp),
 			       line, iface, pp->port, pp->line);
+		else if (pp->action == NFX_ACT_RENAMED)
+			printf("%s:%u: %s: %s: renamed from %s: post-up %s\n",
+			       file_of(p, pp), line, iface, pp->port, pp->from,
+			       pp->line);
 		else
 			printf("%s:%u: %s: %s: %s: post-up %s\n", file_of(p, pp),
 			       line, iface, pp->port, nfx_action_name(pp->action),
@@ -87,6 +91,7 @@ static void print_json(struct cli *cli, const char *iface,
 		json_obj_begin(j, NULL);
 		json_str(j, "port", pp->port);
 		json_str(j, "action", nfx_action_name(pp->action));
+		json_str(j, "from", pp->from[0] ? pp->from : NULL);
 		json_str(j, "file", pp->action == NFX_ACT_ABSENT ? NULL : file_of(p, pp));
 		if (pp->lineno)
 			json_int(j, "line", pp->lineno);

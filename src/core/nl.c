@@ -13,7 +13,9 @@ int nfx_nl_open(struct nfx_nl *nl, int bus, struct nfx_err *err)
 	int ret;
 
 	memset(nl, 0, sizeof(*nl));
-	nl->buf = malloc(NFX_NL_RCVBUF);
+	/* zeroed: libmnl before 1.0.5 leaves an attribute's padding as
+	 * it finds it, and those bytes go to the kernel */
+	nl->buf = calloc(1, NFX_NL_RCVBUF);
 	if (!nl->buf)
 		return nfx_err_set(err, -ENOMEM, "out of memory");
 	nl->sk = mnl_socket_open(bus);

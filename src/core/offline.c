@@ -104,6 +104,7 @@ int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 				   "ethtool -K: '%.*s' is too long for a device name",
 				   (int)t[2].len, t[2].s);
 	memcpy(line.dev, t[2].s, t[2].len);
+	line.dev_off = t[2].off;
 	/* $IFACE is what a line in the port's own stanza says */
 	if (strcmp(line.dev, "$IFACE") && strcmp(line.dev, "${IFACE}") &&
 	    nfx_ifname_check(line.dev, NULL) < 0)
@@ -271,4 +272,13 @@ int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 	if (ok && !line->guarded)
 		ok = append_str(buf, len, &pos, " || true");
 	return ok ? 0 : -ENAMETOOLONG;
+}
+
+int nfx_offline_rename(const char *cmd, const struct nfx_offline *line,
+		       const char *dev, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%.*s%s%s", (int)line->dev_off, cmd, dev,
+			 cmd + line->dev_off + strlen(line->dev));
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }

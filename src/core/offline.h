@@ -21,6 +21,7 @@
  *	they run too, and the line's exit status is theirs
  * @feat_end: offset in the command just after the last "on|off" word,
  *	where missing features are inserted when completing the line
+ * @dev_off: offset of the device word in the command
  */
 struct nfx_offline {
 	char dev[NFX_IFNAMSIZ];
@@ -32,6 +33,7 @@ struct nfx_offline {
 	bool guarded;
 	size_t more;
 	size_t feat_end;
+	size_t dev_off;
 };
 
 /**
@@ -77,6 +79,15 @@ int nfx_offline_format(const char *dev, const struct nfx_featreq *req,
  */
 int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 			 const struct nfx_featreq *req, char *buf, size_t len);
+
+/**
+ * nfx_offline_rename() - @cmd with its device word replaced by @dev
+ * @cmd: an offload line that nfx_offline_parse() accepted as @line
+ * @buf: receives it, every other byte as it was
+ * Return: 0, or -ENAMETOOLONG.
+ */
+int nfx_offline_rename(const char *cmd, const struct nfx_offline *line,
+		       const char *dev, char *buf, size_t len);
 
 /**
  * nfx_offline_feat_norm() - the short legacy form of @name when it is a

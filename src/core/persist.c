@@ -32,6 +32,7 @@ const char *nfx_action_name(enum nfx_action action)
 		[NFX_ACT_UNCHANGED] = "unchanged",
 		[NFX_ACT_REMOVED] = "removed",
 		[NFX_ACT_ABSENT] = "absent",
+		[NFX_ACT_RENAMED] = "renamed",
 	};
 
 	return names[action];
@@ -82,10 +83,26 @@ struct edit {
 	size_t nops;
 	char *text; /* the file's new text, @len */
 	size_t len;
+	struct nfx_pins *pins; /* for renamed NICs, read on first need */
+	struct nfx_live *live;
+	struct ren *ren; /* lines naming a port by its old name */
+	size_t nren;
+};
+
+/* a line of stanza @ref, option @opt, naming @port by its old name @from */
+struct ren {
+	size_t ref;
+	size_t opt;
+	char port[NFX_IFNAMSIZ];
+	char from[NFX_IFNAMSIZ];
+	char val[512]; /* the line naming @port */
 };
 
 static void edit_done(struct edit *e)
 {
+	free(e->ren);
+	nfx_pins_free(e->pins);
+	nfx_live_close(e->live);
 	free(e->ops);
 	free(e->text);
 	nfx_ifconf_free(e->conf);
@@ -121,6 +138,7 @@ static bool port_line(const struct edit *e, size_t ref, size_t i,
 	const struct nfx_ifref *r = &e->conf->refs[ref];
 	const struct nfx_ifopt *op = &r->file->opts[r->st->opt + i];
 	const char *dev;
+	size_t k;
 
 	if (!nfx_ifopt_is(op, "post-up") && !nfx_ifopt_is(op, "up"))
 		return false;
@@ -134,7 +152,92 @@ static bool port_line(const struct edit *e, size_t ref, size_t i,
 	/* $IFACE in a stanza is that stanza's interface */
 	if (!strcmp(dev, "$IFACE") || !strcmp(dev, "${IFACE}"))
 		return name_is(r->st, port);
-	return !strcmp(dev, port);
+	if (!strcmp(dev, port))
+		return true;
+	/* a line naming the port by the name it had before pinning: the
+	 * port's, as rewritten */
+	for (k = 0; k < e->nren; k++)
+		if (e->ren[k].ref == ref && e->ren[k].opt == i &&
+		    !strcmp(e->ren[k].port, port) && strlen(e->ren[k].val) < vlen) {
+			strcpy(val, e->ren[k].val);
+			return nfx_offline_parse(val, line, NULL) == 0;
+		}
+	return false;
+}
+
+/*
+ * Proxmox VE 9's pinning renames a NIC (eno1 -> nic0) in bridge-ports but
+ * not inside post-up commands: a line naming a NIC that is not behind the
+ * bridge, and that nfx_pins_follow() says is certainly one of @ports under
+ * its new name, is rewritten to name it.  Nothing on a guess.
+ */
+static int find_renames(struct edit *e, const struct nfx_ports *pp,
+			const char *const *ports, size_t nports,
+			struct nfx_err *err)
+{
+	size_t r, i, k;
+	int rc;
+
+	for (r = 0; r < e->conf->nrefs; r++) {
+		const struct nfx_ifref *ref = &e->conf->refs[r];
+
+		if (!name_is(ref->st, e->iface))
+			continue;
+		for (i = 0; i < ref->st->nopt; i++) {
+			const struct nfx_ifopt *op = &ref->file->opts[ref->st->opt + i];
+			struct nfx_offline line;
+			struct nfx_rename rn;
+			struct ren *v;
+			char val[512];
+
+			if ((!nfx_ifopt_is(op, "post-up") && !nfx_ifopt_is(op, "up")) ||
+			    op->vallen >= sizeof(val))
+				continue;
+			memcpy(val, op->val, op->vallen);
+			val[op->vallen] = '\0';
+			if (nfx_offline_parse(val, &line, NULL) < 0 ||
+			    line.dev[0] == '$' || nfx_ifports_has(pp, line.dev))
+				continue;
+			for (k = 0; k < nports && strcmp(ports[k], line.dev); k++)
+				;
+			if (k < nports)
+				continue;
+			if (!e->pins) {
+				rc = nfx_pins_load(e->o->root, &e->pins, err);
+				if (rc == 0 && !e->live)
+					rc = nfx_live_open(&e->live, 0, err);
+				if (rc < 0)
+					return rc;
+			}
+			rc = nfx_pins_follow(e->pins, e->live, line.dev, &rn, err);
+			if (rc < 0)
+				return rc;
+			for (k = 0; rc && k < nports && strcmp(ports[k], rn.name); k++)
+				;
+			if (!rc || k == nports)
+				continue;
+			v = realloc(e->ren, (e->nren + 1) * sizeof(*v));
+			if (!v)
+				return nfx_err_set(err, -ENOMEM, "out of memory");
+			e->ren = v;
+			v += e->nren;
+			v->ref = r;
+			v->opt = i;
+			memcpy(v->port, rn.name, sizeof(v->port));
+			memcpy(v->from, line.dev, sizeof(v->from));
+			rc = nfx_offline_rename(val, &line, rn.name, v->val,
+						sizeof(v->val));
+			if (rc == 0)
+				rc = push_op(e, r, (long)i, OP_SET, v->val, err);
+			if (rc < 0)
+				return rc == -ENAMETOOLONG ?
+					       nfx_err_set(err, rc, "%s:%u: offload line too long",
+							   ref->file->path, op->lineno) :
+					       rc;
+			e->nren++;
+		}
+	}
+	return 0;
 }
 
 /* Is @name among the request's features (by their short form)? */
@@ -827,12 +930,29 @@ static int plan(struct edit *e, const char *const *ports, size_t nports,
 		if (!res->ports)
 			return nfx_err_set(err, -ENOMEM, "out of memory");
 	}
-	for (i = 0; i < nports; i++) {
-		struct nfx_persist_port scratch;
-
-		rc = plan_port(e, ports[i], res ? &res->ports[i] : &scratch, err);
+	if (!e->own && !(e->flags & NFX_PERSIST_REMOVE)) {
+		rc = find_renames(e, &pp, ports, nports, err);
 		if (rc < 0)
 			return rc;
+	}
+	for (i = 0; i < nports; i++) {
+		struct nfx_persist_port scratch, *pr = res ? &res->ports[i] : &scratch;
+		size_t k;
+
+		rc = plan_port(e, ports[i], pr, err);
+		if (rc < 0)
+			return rc;
+		for (k = 0; k < e->nren; k++)
+			if (!strcmp(e->ren[k].port, ports[i]) &&
+			    (pr->action == NFX_ACT_UNCHANGED ||
+			     pr->action == NFX_ACT_COMPLETED)) {
+				if (pr->action == NFX_ACT_UNCHANGED)
+					snprintf(pr->line, sizeof(pr->line), "%s",
+						 e->ren[k].val);
+				pr->action = NFX_ACT_RENAMED;
+				memcpy(pr->from, e->ren[k].from, sizeof(pr->from));
+				break;
+			}
 		if (res)
 			res->n++;
 	}

@@ -52,6 +52,49 @@ static enum nfx_link_kind classify(const char *kind_name, bool loopback)
 	return NFX_LINK_OTHER;
 }
 
+/* a 6-byte address attribute that is not all zeros, into @mac */
+static bool get_mac(const struct nlattr *a, unsigned char *mac)
+{
+	static const unsigned char zero[6];
+
+	if (!a || mnl_attr_get_payload_len(a) != 6 ||
+	    !memcmp(mnl_attr_get_payload(a), zero, 6))
+		return false;
+	memcpy(mac, mnl_attr_get_payload(a), 6);
+	return true;
+}
+
+/*
+ * The address a .link file's MACAddress= meets at boot: the NIC's own.
+ * A bond slave's IFLA_ADDRESS is the bond's; the bond keeps the slave's
+ * own in IFLA_BOND_SLAVE_PERM_HWADDR.
+ */
+static void link_mac(const struct nlattr *const *tb, const struct nlattr *const *info,
+		     struct nfx_link *l)
+{
+	const struct nlattr *slave[IFLA_BOND_SLAVE_MAX + 1];
+	bool bond_slave = false;
+
+	if (info && info[IFLA_INFO_SLAVE_KIND] &&
+	    mnl_attr_validate(info[IFLA_INFO_SLAVE_KIND], MNL_TYPE_STRING) == 0 &&
+	    !strncmp(mnl_attr_get_str(info[IFLA_INFO_SLAVE_KIND]), "bond",
+		     mnl_attr_get_payload_len(info[IFLA_INFO_SLAVE_KIND])))
+		bond_slave = true;
+	if (get_mac(tb[IFLA_PERM_ADDRESS], l->mac)) {
+		l->has_mac = true;
+		return;
+	}
+	if (bond_slave) {
+		if (info[IFLA_INFO_SLAVE_DATA] &&
+		    nfx_nl_parse_nested(info[IFLA_INFO_SLAVE_DATA], slave,
+					IFLA_BOND_SLAVE_MAX) == 0)
+			l->has_mac = get_mac(slave[IFLA_BOND_SLAVE_PERM_HWADDR],
+					     l->mac);
+		return;
+	}
+	l->has_mac = get_mac(tb[IFLA_ADDRESS], l->mac);
+}
+
 /* A decoded link plus the indexes that still need a name. */
 struct raw_link {
 	struct nfx_link link;
@@ -67,9 +110,11 @@ struct collect {
 static int link_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
+	const struct nlattr *info[IFLA_INFO_MAX + 1];
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	struct collect *c = data;
 	struct raw_link *r;
+	bool have_info = false;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
@@ -100,12 +145,12 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		r->master_index = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINK] && mnl_attr_validate(tb[IFLA_LINK], MNL_TYPE_U32) == 0)
 		r->parent_index = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
-	if (tb[IFLA_LINKINFO]) {
-		const struct nlattr *info[IFLA_INFO_MAX + 1];
-
-		if (nfx_nl_parse_nested(tb[IFLA_LINKINFO], info,
-					IFLA_INFO_MAX) == 0 &&
-		    info[IFLA_INFO_KIND] &&
+	if (tb[IFLA_LINKINFO] &&
+	    nfx_nl_parse_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) == 0)
+		have_info = true;
+	link_mac(tb, have_info ? info : NULL, &r->link);
+	if (have_info) {
+		if (info[IFLA_INFO_KIND] &&
 		    mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
 			snprintf(r->link.kind_name, sizeof(r->link.kind_name),
 				 "%.*s",

@@ -164,6 +164,11 @@ enum nfx_link_kind {
  * @driver: driver name from ETHTOOL_GDRVINFO ("" if unknown)
  * @up: IFF_UP is set
  * @loopback: IFF_LOOPBACK is set
+ * @mac: the address udev matches a .link file's MACAddress= against at
+ *	boot: the permanent one (IFLA_PERM_ADDRESS, or a bond slave's own,
+ *	which its IFLA_ADDRESS no longer is) when the kernel knows it, else
+ *	IFLA_ADDRESS; only when @has_mac (6-byte Ethernet addresses)
+ * @has_mac: @mac is set
  */
 struct nfx_link {
 	char name[NFX_IFNAMSIZ];
@@ -176,6 +181,8 @@ struct nfx_link {
 	char driver[32];
 	bool up;
 	bool loopback;
+	unsigned char mac[6];
+	bool has_mac;
 };
 
 /**
@@ -362,6 +369,8 @@ enum nfx_action {
 	NFX_ACT_UNCHANGED, /* an equivalent line was there */
 	NFX_ACT_REMOVED,   /* unpersist removed the features (or the line) */
 	NFX_ACT_ABSENT,	   /* unpersist found none */
+	NFX_ACT_RENAMED,   /* a line naming the port's old name (pinning
+			    * renamed the NIC) now names the port */
 };
 
 /**
@@ -369,6 +378,7 @@ enum nfx_action {
  * @port: the port
  * @action: what was done
  * @line: the option's value as it now reads (or was, for a line removed)
+ * @from: RENAMED: the old name the line had ("" otherwise)
  * @file: index in struct nfx_persist's @files of the file holding it
  * @lineno: its line there (0 when there is none)
  * @risk_line: 0, or the line of an existing offload line of this port
@@ -379,6 +389,7 @@ struct nfx_persist_port {
 	char port[NFX_IFNAMSIZ];
 	enum nfx_action action;
 	char line[512];
+	char from[NFX_IFNAMSIZ];
 	size_t file;
 	unsigned int lineno;
 	unsigned int risk_line;
@@ -441,6 +452,10 @@ enum {
  * @req: the features
  * @flags: NFX_PERSIST_*
  * @ret: the result, to release with nfx_persist_done()
+ *
+ * A line of the stanza naming a NIC that is not behind the bridge, and
+ * that pinning certainly renamed to one of the ports (nfx_pins_follow(),
+ * under @o->root), is rewritten to name that port (NFX_ACT_RENAMED).
  *
  * The stanza and the place in it are nfx_place_stanza()'s and
  * nfx_place_after()'s.  Takes both locks (nicfix's and Proxmox VE's),
@@ -543,6 +558,89 @@ int nfx_offloads_read(const struct nfx_cfgopts *o, const char *const *bridges,
 
 /** nfx_offloads_free() - NULL is fine */
 void nfx_offloads_free(struct nfx_offload *v, int n);
+
+/* ---- renamed NICs: pinning .link files and udev's record (pin.c) ---- */
+
+struct nfx_pins;
+
+/**
+ * nfx_pins_load() - read the systemd .link files that can rename a NIC
+ * @root: the system's root ("/"); every path is taken under it
+ * @ret_pins: to free with nfx_pins_free()
+ * @err: may be NULL
+ *
+ * Reads /etc/systemd/network, /run/systemd/network,
+ * /usr/local/lib/systemd/network and /usr/lib/systemd/network as udev
+ * does: files sorted by name, a name in an earlier directory masking the
+ * same name in a later one, an empty file or a link to /dev/null masking
+ * without matching.  Missing directories are fine: then no NIC is renamed.
+ *
+ * Return: 0, or -errno (-ENOMEM; an unreadable directory).
+ */
+int nfx_pins_load(const char *root, struct nfx_pins **ret_pins,
+		  struct nfx_err *err);
+
+/** nfx_pins_free() - NULL is fine */
+void nfx_pins_free(struct nfx_pins *pins);
+
+/** nfx_pins_count() - how many .link files apply (after masking) */
+size_t nfx_pins_count(const struct nfx_pins *pins);
+
+enum nfx_rename_how {
+	NFX_RENAME_NONE,    /* not renamed, or not certainly */
+	NFX_RENAME_PENDING, /* the NIC still has its old name; the first
+			     * .link file matching its MAC names it anew at
+			     * the next boot */
+	NFX_RENAME_DONE,    /* the old name is gone: udev's record of a NIC
+			     * gives it as one of its ID_NET_NAME_* names */
+};
+
+/**
+ * struct nfx_rename - where a NIC name went
+ * @how: NFX_RENAME_*
+ * @old: the name asked about
+ * @name: its new name ("" with NFX_RENAME_NONE)
+ * @mac: the NIC's address, "00:1b:21:aa:bb:cc" ("" when unknown)
+ * @source: what says so: the .link file (PENDING; DONE when udev's record
+ *	names it), or ""
+ * @property: DONE: the udev property that holds @old ("ID_NET_NAME_ONBOARD")
+ * @why: NONE: why a rename that may be is not certain ("" when there is
+ *	simply none)
+ */
+struct nfx_rename {
+	enum nfx_rename_how how;
+	char old[NFX_IFNAMSIZ];
+	char name[NFX_IFNAMSIZ];
+	char mac[18];
+	char source[256];
+	char property[32];
+	char why[400];
+};
+
+/**
+ * nfx_pins_follow() - the name NIC @old has now, or has from the next boot
+ * @pins: the .link files (nfx_pins_load()); udev's database
+ *	(/run/udev/data/n<IFINDEX>) is read under the same root
+ * @live: the netlink handle
+ * @old: a NIC name, e.g. one an offload line names
+ * @ret: filled (also with NFX_RENAME_NONE)
+ * @err: may be NULL
+ *
+ * Nothing is renamed on a guess.  When @old exists, its address (see
+ * struct nfx_link) is matched against the .link files: the first file
+ * that matches applies, and a file nicfix cannot judge before it leaves
+ * the answer NONE.  When @old does not exist, the NIC whose udev record
+ * has ID_NET_NAME_ONBOARD, _SLOT, _PATH or _MAC equal to @old is the one;
+ * two such NICs are NONE.  A record counts only when its ID_NET_NAME (the
+ * name udev gave) is the NIC's name now.
+ *
+ * Return: 1 when renamed (PENDING or DONE), 0 when not, or -errno.
+ */
+int nfx_pins_follow(const struct nfx_pins *pins, struct nfx_live *live,
+		    const char *old, struct nfx_rename *ret, struct nfx_err *err);
+
+/** nfx_rename_how_name() - "none", "pending", "done" */
+const char *nfx_rename_how_name(enum nfx_rename_how how);
 
 /* ---- kernel log reading (klog.c) ------------------------------------- */
 
@@ -1640,6 +1738,34 @@ int nfx_check_config(const struct nfx_cfgopts *o,
  */
 int nfx_check_live(struct nfx_check *c, struct nfx_live *live, bool apply,
 		   struct nfx_err *err);
+
+/**
+ * nfx_check_renames() - follow check's stale lines and missing NICs
+ *	through pinning renames (checkpin.c)
+ * @c: from nfx_check_config() (and nfx_check_live())
+ * @pins: the .link files (nfx_pins_load())
+ * @live: the netlink sockets
+ * @err: may be NULL
+ *
+ * A NFX_FIND_STALE line whose NIC nfx_pins_follow() certainly renames gets
+ * @new_name and says so; its fix is persist when the new name is a NIC of
+ * the bridge (persist rewrites the line).  A NFX_FIND_NO_DEVICE NIC that
+ * udev's record shows under a new name gets it too (the file is to be
+ * edited by hand).
+ *
+ * Return: 0 or -errno.
+ */
+int nfx_check_renames(struct nfx_check *c, const struct nfx_pins *pins,
+		      struct nfx_live *live, struct nfx_err *err);
+
+/**
+ * nfx_rename_why() - "eno1 is nic0 now (udev's ID_NET_NAME_ONBOARD of
+ *	nic0)" or "eno1 becomes nic0 at the next boot (FILE matches its MAC
+ *	M)", for people
+ * @rn: a rename that nfx_pins_follow() found (PENDING or DONE)
+ * @buf: receives it, cut to @len
+ */
+void nfx_rename_why(const struct nfx_rename *rn, char *buf, size_t len);
 
 /** nfx_check_done() - free what @c holds; a zeroed one is fine */
 void nfx_check_done(struct nfx_check *c);

@@ -9,6 +9,7 @@
 #include "ifread.h"
 #include "nicfix.h"
 #include "offline.h"
+#include "pin.h"
 #include "place.h"
 
 #include "check.h"
@@ -617,6 +618,253 @@ static void test_place(void)
 	      "place: no stanza");
 }
 
+static void test_offline_rename(void)
+{
+	static const struct {
+		const char *cmd;
+		const char *want;
+	} rows[] = {
+		{ "ethtool -K eno1 tso off gso off gro off || true",
+		  "ethtool -K nic0 tso off gso off gro off || true" },
+		{ "/usr/sbin/ethtool  --offload\teno1  rx off tx off sg off 2>/dev/null || :",
+		  "/usr/sbin/ethtool  --offload\tnic0  rx off tx off sg off 2>/dev/null || :" },
+		{ "ethtool -K eno1 \\\n\ttso off", "ethtool -K nic0 \\\n\ttso off" },
+		/* only the device word: eno1 elsewhere stays */
+		{ "ethtool -K eno1 tso off # eno1", "ethtool -K nic0 tso off # eno1" },
+	};
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_offline line;
+		int rc = nfx_offline_parse(rows[i].cmd, &line, NULL);
+
+		if (rc < 0) {
+			/* a comment after the features is not an offload line:
+			 * then the device offset is taken by hand */
+			memset(&line, 0, sizeof(line));
+			strcpy(line.dev, "eno1");
+			line.dev_off = (size_t)(strstr(rows[i].cmd, "eno1") - rows[i].cmd);
+		}
+		rc = nfx_offline_rename(rows[i].cmd, &line, "nic0", buf, sizeof(buf));
+		CHECK(rc == 0 && !strcmp(buf, rows[i].want), "rename row %zu: '%s'", i,
+		      buf);
+	}
+	{
+		struct nfx_offline line;
+
+		nfx_offline_parse(rows[0].cmd, &line, NULL);
+		CHECK(nfx_offline_rename(rows[0].cmd, &line, "nic0", buf, 20) ==
+			      -ENAMETOOLONG,
+		      "rename reports a short buffer");
+	}
+}
+
+static void test_mac_parse(void)
+{
+	static const struct {
+		int rc;
+		const char *s;
+		unsigned char mac[6];
+	} rows[] = {
+		{ 0, "00:1b:21:aa:bb:cc", { 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc } },
+		{ 0, "00:1B:21:AA:BB:CC", { 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc } },
+		{ 0, "00-1b-21-aa-bb-cc", { 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc } },
+		{ 0, "001b.21aa.bbcc", { 0x00, 0x1b, 0x21, 0xaa, 0xbb, 0xcc } },
+		{ 0, "0:1b:2:aa:b:c", { 0x00, 0x1b, 0x02, 0xaa, 0x0b, 0x0c } },
+		{ -EINVAL, "", { 0 } },
+		{ -EINVAL, "00:1b:21:aa:bb", { 0 } },
+		{ -EINVAL, "00:1b:21:aa:bb:cc:dd", { 0 } },
+		{ -EINVAL, "00:1b:21:aa:bb:cc:", { 0 } },
+		{ -EINVAL, "00:1b-21:aa:bb:cc", { 0 } },
+		{ -EINVAL, "001:b2:1a:ab:bc:c0", { 0 } },
+		{ -EINVAL, "00:1b:21:aa:bb:cg", { 0 } },
+		{ -EINVAL, "001b.21aa.bbcg", { 0 } },
+		{ -EINVAL, "001b21aabbcc", { 0 } },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		unsigned char mac[6] = { 0 };
+		int rc = nfx_mac_parse(rows[i].s, strlen(rows[i].s), mac);
+
+		CHECK(rc == rows[i].rc, "mac '%s': got %d, want %d", rows[i].s,
+		      rc, rows[i].rc);
+		CHECK(rc < 0 || !memcmp(mac, rows[i].mac, 6), "mac '%s': wrong bytes",
+		      rows[i].s);
+	}
+}
+
+static void test_linkfile_parse(void)
+{
+	static const struct {
+		enum nfx_linkmatch match;
+		size_t nmac;
+		const char *name;
+		bool policy;
+		const char *text;
+	} rows[] = {
+		/* what pve-network-interface-pinning and the installer write */
+		{ NFX_LM_MAC, 1, "nic0", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nType=ether\n\n[Link]\nName=nic0\n" },
+		{ NFX_LM_MAC, 1, "nic0", false,
+		  "# written by the installer\n[Match]\nMACAddress=00:1b:21:aa:bb:cc\n[Link]\nName=nic0\n" },
+		{ NFX_LM_MAC, 2, "nic1", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc 00:1b:21:aa:bb:cd\n[Link]\nName=nic1\n" },
+		/* several lines add up; an empty one resets */
+		{ NFX_LM_MAC, 2, "nic1", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nMACAddress=00:1b:21:aa:bb:cd\n[Link]\nName=nic1\n" },
+		{ NFX_LM_MAC, 1, "nic1", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nMACAddress=\nMACAddress=02:00:00:00:00:01\n[Link]\nName=nic1\n" },
+		/* blanks, CRLF, ';' comments, a continued line */
+		{ NFX_LM_MAC, 2, "nic2", false,
+		  "  [Match]  \r\n; a comment\r\n MACAddress = 00:1b:21:aa:bb:cc \\\r\n   00:1b:21:aa:bb:cd\r\n[Link]\r\nName = nic2 \r\n" },
+		/* an invalid address is skipped, as udev does */
+		{ NFX_LM_MAC, 1, "nic0", false,
+		  "[Match]\nMACAddress=zz:1b:21:aa:bb:cc 00:1b:21:aa:bb:cc\n[Link]\nName=nic0\n" },
+		/* the last Name= wins; an invalid one is no name */
+		{ NFX_LM_MAC, 1, "nic5", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\n[Link]\nName=nic4\nName=nic5\n" },
+		{ NFX_LM_MAC, 1, "", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\n[Link]\nName=nic;reboot\n" },
+		{ NFX_LM_MAC, 1, "", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\n[Link]\nMTUBytes=9000\n" },
+		{ NFX_LM_MAC, 1, "nic0", true,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\n[Link]\nNamePolicy=path\nName=nic0\n" },
+		/* keys are case-sensitive, and belong to their section */
+		{ NFX_LM_OTHER, 0, "nic0", false,
+		  "[Match]\nmacaddress=00:1b:21:aa:bb:cc\n[Link]\nName=nic0\n" },
+		{ NFX_LM_IGNORED, 0, "", false,
+		  "[Link]\nMACAddress=00:1b:21:aa:bb:cc\nname=nic0\n" },
+		/* what nicfix cannot judge */
+		{ NFX_LM_OTHER, 1, "nic0", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nDriver=e1000e\n[Link]\nName=nic0\n" },
+		{ NFX_LM_OTHER, 1, "nic0", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nType=wlan\n[Link]\nName=nic0\n" },
+		{ NFX_LM_OTHER, 1, "nic0", false,
+		  "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nType=!ether\n[Link]\nName=nic0\n" },
+		{ NFX_LM_OTHER, 0, "", true,
+		  "[Match]\nOriginalName=*\n[Link]\nNamePolicy=keep kernel database onboard slot path\n" },
+		{ NFX_LM_OTHER, 0, "nic0", false, "[Match]\nType=ether\n[Link]\nName=nic0\n" },
+		/* no [Match] setting: udev ignores the file */
+		{ NFX_LM_IGNORED, 0, "", false, "" },
+		{ NFX_LM_IGNORED, 0, "nic0", false, "[Match]\n[Link]\nName=nic0\n" },
+		{ NFX_LM_IGNORED, 0, "nic0", false, "[Match]\nMACAddress=\n[Link]\nName=nic0\n" },
+		{ NFX_LM_IGNORED, 0, "", false, "MACAddress=00:1b:21:aa:bb:cc\nName=nic0\n" },
+		/* the comment is a comment, not a key */
+		{ NFX_LM_MAC, 1, "nic0", false,
+		  "[Match]\n#Driver=e1000e\nMACAddress=00:1b:21:aa:bb:cc\n[Link]\nName=nic0\n# Name=nic9\n" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_linkfile f;
+
+		memset(&f, 0xa5, sizeof(f));
+		nfx_linkfile_parse(rows[i].text, strlen(rows[i].text), &f);
+		CHECK(f.match == rows[i].match, "link row %zu: match %d, want %d",
+		      i, f.match, rows[i].match);
+		CHECK(f.nmac == rows[i].nmac, "link row %zu: %zu addresses, want %zu",
+		      i, f.nmac, rows[i].nmac);
+		CHECK(!strcmp(f.name, rows[i].name), "link row %zu: name '%s', want '%s'",
+		      i, f.name, rows[i].name);
+		CHECK(f.policy == rows[i].policy, "link row %zu: policy %d", i,
+		      f.policy);
+		CHECK(f.match != NFX_LM_OTHER || f.why[0], "link row %zu: no reason", i);
+	}
+}
+
+static void test_linkents_order(void)
+{
+	struct nfx_linkent v[] = {
+		{ "99-default.link", 3 },
+		{ "50-pmx-nic1.link", 2 },
+		{ "50-pmx-nic0.link", 2 },
+		{ "50-pmx-nic0.link", 0 }, /* /etc masks /usr/local/lib */
+		{ "10-early.link", 1 },
+		{ "50-pmx-nic1.link", 3 },
+		{ "73-usb-net-by-mac.link", 3 },
+		{ "50-pmx-nic10.link", 2 },
+	};
+	static const struct {
+		const char *name;
+		unsigned int dir;
+	} want[] = {
+		{ "10-early.link", 1 },	    { "50-pmx-nic0.link", 0 },
+		{ "50-pmx-nic1.link", 2 },  { "50-pmx-nic10.link", 2 },
+		{ "73-usb-net-by-mac.link", 3 }, { "99-default.link", 3 },
+	};
+	size_t n = nfx_linkents_order(v, sizeof(v) / sizeof(v[0])), i;
+
+	CHECK(n == sizeof(want) / sizeof(want[0]), "order: %zu files", n);
+	for (i = 0; i < n && i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK(!strcmp(v[i].name, want[i].name) && v[i].dir == want[i].dir,
+		      "order %zu: %s in %u, want %s in %u", i, v[i].name, v[i].dir,
+		      want[i].name, want[i].dir);
+	CHECK(nfx_linkents_order(v, 0) == 0, "order: empty");
+}
+
+static void link_of(struct nfx_linkfile *f, const char *text)
+{
+	nfx_linkfile_parse(text, strlen(text), f);
+}
+
+static void test_linkfiles_first(void)
+{
+	static const unsigned char a[6] = { 0, 0x1b, 0x21, 0xaa, 0xbb, 0xcc };
+	static const unsigned char b[6] = { 0, 0x1b, 0x21, 0xaa, 0xbb, 0xcd };
+	static const unsigned char c[6] = { 2, 0, 0, 0, 0, 9 };
+	struct nfx_linkfile v[5];
+	size_t i = 99;
+
+	/* 10-b-other: Driver= with b's address; 50-pmx-nic0: a;
+	 * 50-pmx-nic1: a and b (a's first match is nic0 all the same);
+	 * 60-empty: ignored; 99-default: OriginalName=*
+	 */
+	link_of(&v[0], "[Match]\nMACAddress=00:1b:21:aa:bb:cd\nDriver=e1000e\n[Link]\nName=lan0\n");
+	link_of(&v[1], "[Match]\nMACAddress=00:1b:21:aa:bb:cc\nType=ether\n[Link]\nName=nic0\n");
+	link_of(&v[2], "[Match]\nMACAddress=00:1b:21:aa:bb:cc 00:1b:21:aa:bb:cd\n[Link]\nName=nic1\n");
+	link_of(&v[3], "");
+	link_of(&v[4], "[Match]\nOriginalName=*\n[Link]\nNamePolicy=kernel database onboard slot path\n");
+
+	CHECK(nfx_linkfiles_first(v, 5, a, &i) == 1 && i == 1,
+	      "first: a is nic0's (%zu)", i);
+	CHECK(nfx_linkfiles_first(v, 5, b, &i) == -EAGAIN && i == 0,
+	      "first: b meets the Driver= file first (%zu)", i);
+	CHECK(nfx_linkfiles_first(v + 1, 4, b, &i) == 1 && i == 1,
+	      "first: without it, b is nic1's (%zu)", i);
+	CHECK(nfx_linkfiles_first(v, 5, c, &i) == -EAGAIN && i == 4,
+	      "first: c only meets 99-default (%zu)", i);
+	CHECK(nfx_linkfiles_first(v, 4, c, &i) == 0, "first: c matches nothing");
+	CHECK(nfx_linkfiles_first(v, 0, a, &i) == 0, "first: no files");
+}
+
+static void test_udev_prop(void)
+{
+	static const char rec[] =
+		"I:5402718\n"
+		"E:ID_NET_NAMING_SCHEME=v257\n"
+		"E:ID_NET_NAME_MAC=enx001b21aabbcc\n"
+		"E:ID_NET_NAME_ONBOARD=eno1\n"
+		"E:ID_NET_NAME_PATH=enp0s31f6\n"
+		"E:ID_NET_LINK_FILE=/usr/local/lib/systemd/network/50-pmx-nic0.link\n"
+		"E:ID_NET_NAME=nic0\n"
+		"G:systemd\n"
+		"E:ID_NET_NAME_SLOTX=nope";
+	char buf[64];
+
+	CHECK(nfx_udev_prop(rec, "ID_NET_NAME_ONBOARD", buf, sizeof(buf)) &&
+	      !strcmp(buf, "eno1"), "udev: onboard '%s'", buf);
+	CHECK(nfx_udev_prop(rec, "ID_NET_NAME_PATH", buf, sizeof(buf)) &&
+	      !strcmp(buf, "enp0s31f6"), "udev: path '%s'", buf);
+	CHECK(nfx_udev_prop(rec, "ID_NET_NAME", buf, sizeof(buf)) &&
+	      !strcmp(buf, "nic0"), "udev: name '%s'", buf);
+	CHECK(!nfx_udev_prop(rec, "ID_NET_NAME_SLOT", buf, sizeof(buf)),
+	      "udev: no slot name");
+	CHECK(!nfx_udev_prop(rec, "systemd", buf, sizeof(buf)), "udev: tags are not properties");
+	CHECK(!nfx_udev_prop("", "ID_NET_NAME", buf, sizeof(buf)), "udev: empty");
+}
+
 int main(void)
 {
 	test_place();
@@ -631,6 +879,12 @@ int main(void)
 	test_featreq();
 	test_expand();
 	test_err();
+	test_offline_rename();
+	test_mac_parse();
+	test_linkfile_parse();
+	test_linkents_order();
+	test_linkfiles_first();
+	test_udev_prop();
 	printf("unit: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
