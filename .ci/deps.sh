@@ -17,6 +17,7 @@ pkgs=(
 	ansible-core openssh-server openssh-client python3-venv
 	python3-pytest python3-pytest-xdist python3-pytest-forked python3-pytest-mock
 	python3-mock pylint yamllint pycodestyle python3-voluptuous
+	prometheus systemd  # promtool and systemd-analyze for tests/watch.bats
 )
 
 missing=()

@@ -51,7 +51,7 @@ _nicfix() {
 	local cur prev words cword split
 	_init_completion -s || return
 
-	local cmds="diagnose status apply persist unpersist check"
+	local cmds="diagnose status apply persist unpersist undo check watch metrics"
 	local gopts="-i --interfaces --root --json -q --quiet -v --verbose -h --help -V --version"
 	local features="tso gso gro lro sg tx rx ufo rxvlan txvlan ntuple rxhash"
 	local file=${NICFIX_INTERFACES:-/etc/network/interfaces}
@@ -82,24 +82,29 @@ _nicfix() {
 	local j
 	for ((j = i + 1; j < cword; j++)); do
 		case ${words[j]} in
-		-f | --features | --input | --since) j=$((j + 1)) ;;
+		-f | --features | --input | --since | --config | --kmsg | --state | --metrics | \
+			--sendmail | --sysfs | --log-socket | --format) j=$((j + 1)) ;;
 		-*) ;;
 		*) npos=$((npos + 1)) ;;
 		esac
 	done
 
 	case $prev in
-	-i | --interfaces | --input)
+	-i | --interfaces | --input | --config | --kmsg | --metrics | --sendmail | --log-socket)
 		_filedir
 		[ "$prev" = --input ] && COMPREPLY+=(-)
 		return
 		;;
-	--root)
+	--root | --state | --sysfs)
 		_filedir -d
 		return
 		;;
 	--since)
 		mapfile -t COMPREPLY < <(compgen -W "today yesterday now" -- "$cur")
+		return
+		;;
+	--format)
+		mapfile -t COMPREPLY < <(compgen -W "text nagios checkmk" -- "$cur")
 		return
 		;;
 	-f | --features)
@@ -126,9 +131,12 @@ _nicfix() {
 	case $cmd in
 	diagnose) opts+=" --input --since --json" ;;
 	apply) opts+=" -f --features" ;;
-	persist) opts+=" -f --features -n --dry-run --apply --force" ;;
-	unpersist) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply" ;;
+	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind" ;;
+	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
+	undo) opts+=" -n --dry-run" ;;
+	check) opts+=" --no-live --apply -f --features --input --format" ;;
+	watch) opts+=" --config --kmsg --state --metrics --no-metrics --sendmail --no-mail --sysfs --log-socket --tail --once" ;;
+	metrics) opts+=" --state" ;;
 	esac
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

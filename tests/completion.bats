@@ -50,7 +50,7 @@ words() {
 	[ "$output" = "$from_help" ]
 	run -0 complete nicfix pe
 	[ "$output" = persist ]
-	run -0 complete nicfix -q un
+	run -0 complete nicfix -q unp
 	[ "$output" = unpersist ]
 }
 
@@ -60,7 +60,7 @@ words() {
 	run -0 complete nicfix --ver
 	[ "$output" = "$(words --verbose --version)" ]
 	run -0 complete nicfix check --
-	[ "$output" = "$(words --apply --help --no-live)" ]
+	[ "$output" = "$(words --apply --features --format --help --input --no-live)" ]
 	run -0 complete nicfix persist vmbr0 --d
 	[ "$output" = --dry-run ]
 	run -0 complete nicfix diagnose --

@@ -113,3 +113,26 @@ has() {
 # NICFIX_VM_IFUPDOWN=ifupdown2.  Its first run found ifupdown2's
 # networking.service still activating when the script ran; the script
 # now waits for it, but that has not had a green run yet.
+
+@test "watch: the installed daemon under systemd, hangs written to the guest's /dev/kmsg, features off, the line, metrics, mail, rate limit, restart, EPIPE" {
+	vm watch --timeout 1800
+	[ "$status" -eq 0 ]
+	has "the unit is enabled on install" \
+		"the unit is active" \
+		"Type=notify: STATUS= says it follows /dev/kmsg" \
+		"capabilities: CAP_NET_ADMIN CAP_SYSLOG only" \
+		"a user-facility hang is ignored by default" \
+		"diagnose does not report the injected hang (exit 0)" \
+		"dmesg shows it, dmesg --facility=kern does not" \
+		"a hang with the offloads on: off within the wait (ethtool -k)" \
+		"the syslog line, with the persist command" \
+		"metrics: fixes applied" \
+		"metrics: no sample timestamps" \
+		"a mail with the persist command" \
+		"rate limit: the next apply is held back" \
+		"hang despite the fix: reported" \
+		"restart: hangs kept" \
+		"EPIPE: the daemon reads on" \
+		"boot: the unit is started" \
+		"boot: counters start afresh (/run)"
+}

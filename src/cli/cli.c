@@ -29,6 +29,18 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
+/* @path of the system under @root ("/" or "" : @path itself) */
+static const char *under_root(const char *root, const char *path, char *buf,
+			      size_t len)
+{
+	size_t n = strlen(root);
+
+	while (n && root[n - 1] == '/')
+		n--;
+	snprintf(buf, len, "%.*s%s", (int)n, root, path);
+	return buf;
+}
+
 static const struct cli_cmd commands[] = {
 	{ "diagnose", cmd_diagnose, "diagnose [--input FILE|-] [--since WHEN]",
 	  "Find NIC hangs in the kernel log (this boot's, or FILE in any\n"
@@ -37,21 +49,55 @@ static const struct cli_cmd commands[] = {
 	{ "status", cmd_status, "status [IFACE...]",
 	  "Show driver, bridge or bond membership and the live offload\n"
 	  "features of each interface (all of them when none is named)." },
-	{ "apply", cmd_apply, "apply PORT... [-f FEATURES]",
+	{ "apply", cmd_apply, "apply IFACE... [-f FEATURES]",
 	  "Turn the features off now, over ethtool netlink, and read them\n"
-	  "back. FEATURES is a comma list of short names (tso,gso,gro,...)\n"
-	  "or kernel names; the default is tso,gso,gro." },
+	  "back; a bridge or bond means its physical ports. FEATURES is a\n"
+	  "comma list of short names (tso,gso,gro,...) or kernel names; the\n"
+	  "default is tso,gso,gro." },
 	{ "persist", cmd_persist,
-	  "persist BRIDGE [PORT...] [-f FEATURES] [-n|--dry-run] [--apply] [--force]",
-	  "Add 'post-up ethtool -K PORT ... off || true' to the first stanza\n"
-	  "of BRIDGE (through Augeas), one line per port; without PORT, the\n"
-	  "physical ports behind the bridge. Idempotent, atomic, with a backup.\n"
-	  "--dry-run prints the diff, --apply also turns the features off now." },
-	{ "unpersist", cmd_persist, "unpersist BRIDGE [PORT...] [-n|--dry-run]",
-	  "Remove the offload lines of those ports from BRIDGE's stanza." },
-	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply]",
-	  "Validate the offload lines of each bridge and, unless --no-live,\n"
-	  "that the live state matches; --apply re-applies what drifted." },
+	  "persist IFACE [PORT...] [-f FEATURES] [-n|--dry-run] [--apply] [--allow-conflict] [--allow-not-behind]",
+	  "Add 'post-up ethtool -K PORT ... off || true' to the stanza of the\n"
+	  "bridge IFACE that ifupdown and Proxmox VE both keep (the last inet\n"
+	  "one, before any blank line in it), one line per port; without PORT,\n"
+	  "the physical ports behind the bridge. A NIC in no bridge gets the\n"
+	  "line in its own stanza, when auto or allow-hotplug brings it up.\n"
+	  "With pending Proxmox VE changes, interfaces.new is edited alike.\n"
+	  "Idempotent, atomic, with a backup (the last 10 kept).\n"
+	  "-f may repeat; --dry-run prints the diff(s) and changes nothing,\n"
+	  "--apply also turns the features off now.\n"
+	  "Overrides, each for its own refusal only:\n"
+	  "  --allow-conflict    a line turns a requested feature on: turn it off\n"
+	  "  --allow-not-behind  a PORT that is not behind the bridge" },
+	{ "unpersist", cmd_persist,
+	  "unpersist IFACE [PORT...] [-f FEATURES] [-n|--dry-run] [--allow-not-behind]",
+	  "Remove the requested features (default tso,gso,gro) from the offload\n"
+	  "lines of those ports, and a line left with no feature; every other\n"
+	  "word and line is kept. A stale port (no longer behind the bridge)\n"
+	  "may be named." },
+	{ "undo", cmd_undo, "undo [-n|--dry-run]",
+	  "Restore the file (and interfaces.new) as they were before nicfix's\n"
+	  "last edit, when they are unchanged since; else refuse and show the\n"
+	  "diff." },
+	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply] [-f FEATURES] [--input FILE] [--format text|nagios|checkmk]",
+	  "Verify that every NIC of each bridge is covered by a line that runs,\n"
+	  "that no line is at risk and, unless --no-live,\n"
+	  "that the live state matches; --apply re-applies what drifted.\n"
+	  "--format nagios: one plugin line with perfdata, exit 0 OK, 1 WARNING,\n"
+	  "2 CRITICAL (a hang this boot, offloads on), 3 UNKNOWN; --format\n"
+	  "checkmk: Checkmk local-check lines, one service per NIC." },
+	{ "watch", cmd_watch,
+	  "watch [--config FILE] [--kmsg PATH] [--state DIR] [--metrics PATH] [--sendmail PATH] [--tail] [--once]",
+	  "The daemon behind nicfix-watch.service: follow /dev/kmsg (kernel\n"
+	  "records only) and, the first time a hang appears on a port whose\n"
+	  "offloads are on, turn them off, read them back, log one line,\n"
+	  "write the metrics and mail root. Options in /etc/default/nicfix;\n"
+	  "every path is a flag: also --sysfs DIR, --log-socket PATH;\n"
+	  "--no-metrics, --no-mail; --test-accept-user-facility (tests only:\n"
+	  "it lets anyone who can write to /dev/kmsg forge a hang)." },
+	{ "metrics", cmd_metrics, "metrics [--state DIR]",
+	  "Print Prometheus text: per device the offload state, whether the\n"
+	  "fix is persisted, and the watch daemon's counters (from DIR,\n"
+	  "default /run/nicfix)." },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -75,7 +121,7 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
-	fprintf(f, "\nnicfix --help | --version | COMMAND --help\n"
+	fprintf(f, "\nnicfix help [COMMAND] | --help | --version | COMMAND --help\n"
 		   "Exit status: 0 ok, 1 problem found, 2 usage or invalid input, "
 		   "3 system error.\n");
 }
@@ -193,17 +239,18 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	static char if_path[4096], backup_path[4096];
 	struct cli cli = { 0 };
 	const struct cli_cmd *c;
 	const char *env;
 	int opt, status;
 
 	cli.interfaces = getenv("NICFIX_INTERFACES");
-	if (!cli.interfaces || !*cli.interfaces)
-		cli.interfaces = "/etc/network/interfaces";
+	if (cli.interfaces && !*cli.interfaces)
+		cli.interfaces = NULL;
 	cli.cfg.root = env_or("NICFIX_ROOT", "/");
 	cli.cfg.lensdir = env_or("NICFIX_LENS_DIR", NICFIX_LENSPATH);
-	cli.cfg.backup_dir = env_or("NICFIX_BACKUP_DIR", "/var/backups/nicfix");
+	cli.cfg.backup_dir = env_or("NICFIX_BACKUP_DIR", NULL);
 	cli.cfg.lock_timeout_ms = atoi(env_or("NICFIX_LOCK_TIMEOUT", "10000"));
 	env = getenv("NICFIX_FORCE_IOCTL");
 	if (env && !strcmp(env, "1"))
@@ -242,6 +289,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* "nicfix help [COMMAND]" */
+	if (!strcmp(argv[optind], "help")) {
+		c = optind + 1 < argc ? find_cmd(argv[optind + 1]) : NULL;
+		if (!c) {
+			usage(stdout);
+			return optind + 1 < argc ? EXIT_USAGE : EXIT_OK;
+		}
+		cli.cmd = c->name;
+		return cli_usage(&cli, false);
+	}
 	c = find_cmd(argv[optind]);
 	if (!c) {
 		fprintf(stderr, "nicfix: unknown command '%s'\n", argv[optind]);
@@ -249,6 +306,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli.cmd = c->name;
+	/* --root: the default paths are the system's under DIR */
+	if (!cli.interfaces)
+		cli.interfaces = under_root(cli.cfg.root, "/etc/network/interfaces",
+					    if_path, sizeof(if_path));
+	if (!cli.cfg.backup_dir)
+		cli.cfg.backup_dir = under_root(cli.cfg.root, "/var/backups/nicfix",
+						backup_path, sizeof(backup_path));
 	cli.cfg.path = cli.interfaces;
 	argc -= optind;
 	argv += optind;

@@ -87,10 +87,19 @@ int cli_check_ifnames(struct cli *cli, int n, char **names);
 int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		    int n, const struct nfx_featreq *req, unsigned int flags);
 
+/** cli_apply_ports_as() - cli_apply_ports() with the JSON array named @key
+ *	("live" for persist --apply) */
+int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
+		       char *const *ports, int n, const struct nfx_featreq *req,
+		       unsigned int flags);
+
 int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_apply(struct cli *cli, int argc, char **argv);
 int cmd_persist(struct cli *cli, int argc, char **argv);
 int cmd_check(struct cli *cli, int argc, char **argv);
+int cmd_undo(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_watch(struct cli *cli, int argc, char **argv);	/* src/watch/ */
+int cmd_metrics(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -59,6 +60,13 @@ static bool verify(struct cli *cli, const struct nfx_report *r)
 int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		    int n, const struct nfx_featreq *req, unsigned int flags)
 {
+	return cli_apply_ports_as(cli, "interfaces", live, ports, n, req, flags);
+}
+
+int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
+		       char *const *ports, int n, const struct nfx_featreq *req,
+		       unsigned int flags)
+{
 	struct nfx_report *reports;
 	struct nfx_err err = { 0 };
 	int i, ret, done = 0, status = EXIT_OK;
@@ -82,7 +90,7 @@ int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 			status = EXIT_FINDING;
 	}
 	if (cli->json) {
-		json_arr_begin(&cli->j, "interfaces");
+		json_arr_begin(&cli->j, key);
 		for (i = 0; i < done; i++)
 			json_report(&cli->j, &reports[i]);
 		json_arr_end(&cli->j);
@@ -91,6 +99,54 @@ int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		nfx_report_done(&reports[i]);
 	free(reports);
 	return status;
+}
+
+#define MAX_PORTS 64
+
+struct portlist {
+	char name[MAX_PORTS][NFX_IFNAMSIZ];
+	int n;
+};
+
+static void add_port(struct portlist *pl, const char *name)
+{
+	int i;
+
+	for (i = 0; i < pl->n; i++)
+		if (!strcmp(pl->name[i], name))
+			return;
+	if (pl->n < MAX_PORTS)
+		snprintf(pl->name[pl->n++], NFX_IFNAMSIZ, "%s", name);
+}
+
+/* The physical ports below @name: bond members, VLAN parents, in turn. */
+static void lower_ports(const struct nfx_link *links, size_t n,
+			const char *name, int depth, struct portlist *pl)
+{
+	size_t i, k;
+
+	if (depth > 8)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct nfx_link *l = &links[i];
+
+		if (strcmp(l->master, name))
+			continue;
+		if (l->kind == NFX_LINK_BOND) {
+			lower_ports(links, n, l->name, depth + 1, pl);
+		} else if (l->kind == NFX_LINK_VLAN && l->parent[0]) {
+			for (k = 0; k < n; k++)
+				if (!strcmp(links[k].name, l->parent) &&
+				    links[k].kind == NFX_LINK_BOND)
+					break;
+			if (k < n)
+				lower_ports(links, n, l->parent, depth + 1, pl);
+			else
+				add_port(pl, l->parent);
+		} else if (l->kind == NFX_LINK_PORT) {
+			add_port(pl, l->name);
+		}
+	}
 }
 
 int cmd_apply(struct cli *cli, int argc, char **argv)
@@ -104,6 +160,9 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 	struct nfx_live *live = NULL;
 	struct nfx_err err = { 0 };
 	const char *features = NULL;
+	static struct portlist pl;
+	char *names[MAX_PORTS], via[NFX_IFNAMSIZ] = "";
+	enum nfx_link_kind via_kind = NFX_LINK_BRIDGE;
 	int opt, i, n, ret, status = EXIT_OK;
 
 	while ((opt = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -136,6 +195,9 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		goto out_free;
 	for (i = 0; i < n; i++) {
 		struct nfx_link link;
+		struct nfx_link *links = NULL;
+		size_t nlinks = 0;
+		int before = pl.n, k;
 
 		ret = nfx_link_get(live, argv[i], &link, &err);
 		if (ret < 0) {
@@ -143,10 +205,47 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 					   argv[i], err.msg);
 			goto out_free;
 		}
+		if (link.kind != NFX_LINK_BRIDGE && link.kind != NFX_LINK_BOND) {
+			add_port(&pl, argv[i]);
+			continue;
+		}
+		/* a bridge or bond means its physical ports: turning the
+		 * features off on the bridge device fixes no NIC
+		 */
+		ret = nfx_link_list(live, &links, &nlinks, &err);
+		if (ret < 0) {
+			status = cli_error(cli, cli_status(ret), "%s", err.msg);
+			goto out_free;
+		}
+		lower_ports(links, nlinks, argv[i], 0, &pl);
+		free(links);
+		if (pl.n == before) {
+			status = cli_error(cli, EXIT_USAGE,
+					   "%s is a %s with no physical port: nothing to apply",
+					   argv[i], nfx_link_kind_name(link.kind));
+			goto out_free;
+		}
+		snprintf(via, sizeof(via), "%s", argv[i]);
+		via_kind = link.kind;
+		if (!cli->quiet && !cli->json) {
+			printf("%s: %s: its physical ports:", argv[i],
+			       nfx_link_kind_name(link.kind));
+			for (k = before; k < pl.n; k++)
+				printf(" %s", pl.name[k]);
+			putchar('\n');
+		}
 	}
-	if (cli->json)
+	for (i = 0; i < pl.n; i++)
+		names[i] = pl.name[i];
+	if (cli->json) {
 		cli_json_begin(cli);
-	status = cli_apply_ports(cli, live, argv, n, req, 0);
+		if (via[0]) {
+			json_obj_begin(&cli->j, "via");
+			json_str(&cli->j, via_kind == NFX_LINK_BOND ? "bond" : "bridge", via);
+			json_obj_end(&cli->j);
+		}
+	}
+	status = cli_apply_ports(cli, live, names, pl.n, req, 0);
 	if (cli->json) {
 		json_bool(&cli->j, "ok", status == EXIT_OK);
 		if (status != EXIT_OK && cli->error[0])

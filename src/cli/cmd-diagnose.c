@@ -98,12 +98,40 @@ struct facts {
 	char why[600];
 };
 
+/* Does the interfaces file turn off every feature of @ev on its NIC? */
+static bool persisted(struct cli *cli, const struct nfx_diag_event *ev)
+{
+	const char *p = ev->features;
+	struct nfx_featreq *req = NULL;
+	struct nfx_check_hang h = { .reports = 1 };
+	struct nfx_check_opts co = { 0 };
+	struct nfx_check c = { 0 };
+	bool ok = false;
+	size_t i;
+
+	if (!p[0] || nfx_featreq_parse(p, &req, NULL) < 0)
+		return false;
+	snprintf(h.ifname, sizeof(h.ifname), "%s", ev->ifname);
+	co.req = req;
+	co.hangs = &h;
+	co.nhangs = 1;
+	if (nfx_check_config(&cli->cfg, &co, &c, NULL) == 0)
+		for (i = 0; i < c.nports; i++)
+			if (!strcmp(c.ports[i].name, ev->ifname))
+				ok = !c.ports[i].missing;
+	nfx_check_done(&c);
+	nfx_featreq_free(req);
+	return ok;
+}
+
 static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		      const struct nfx_diag_event *ev, struct facts *f)
 {
 	struct nfx_err err = { 0 };
 
 	memset(f, 0, sizeof(*f));
+	if (ev->ifname[0])
+		f->live.persisted = persisted(cli, ev);
 	if (!ev->ifname[0]) {
 		snprintf(f->why, sizeof(f->why), "the log names no interface");
 		return;
@@ -117,10 +145,13 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		snprintf(f->why, sizeof(f->why), "live facts skipped");
 		return;
 	}
+	bool p = f->live.persisted;
+
 	if (nfx_diag_live_get(*live, ev, &f->live, &err) < 0)
 		snprintf(f->why, sizeof(f->why), "%s",
 			 err.code == -ENODEV ? "not on this host: live facts "
 					       "skipped" : err.msg);
+	f->live.persisted = p;
 }
 
 /* the fields of a report: as the log names them, and as JSON keys a jq
@@ -251,11 +282,14 @@ static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
 			       nfx_klog_time_str(ev->first_up, ev->clock, t,
 						 sizeof(t)));
 	}
+	if (adv->persisted)
+		printf("%s: persisted: the interfaces file turns %s off at ifup\n",
+		       n, ev->features);
 	if (adv->persist[0])
 		printf("%s: run: %s%s\n", n, adv->persist,
 		       adv->bridge_known ? "" : " (BRIDGE: the bridge the port "
 						"is in, on the host the log is from)");
-	else if (adv->apply[0] && f->live.present)
+	else if (adv->apply[0] && f->live.present && !adv->persisted)
 		printf("%s: not in a bridge: nicfix persist needs one\n", n);
 	if (adv->apply[0])
 		printf("%s: now: %s\n", n, adv->apply);
@@ -354,6 +388,7 @@ static void json_event(struct json *j, const struct nfx_diag_event *ev,
 	json_str(j, "apply", adv->apply[0] ? adv->apply : NULL);
 	json_bool(j, "bridge_known", adv->bridge_known);
 	json_bool(j, "offloads_off", adv->off);
+	json_bool(j, "persisted", adv->persisted);
 	json_obj_end(j);
 	json_obj_end(j);
 }
