@@ -35,7 +35,7 @@
 #   --nic MODEL     one more NIC of another qemu model (virtio-net-pci,
 #                   e1000, igb...), after the e1000e ones (repeatable)
 #   --accel A       kvm or tcg (default: kvm if a probe boots, else tcg)
-#   --timeout S     kill qemu after S seconds (default 300 KVM, 900 TCG)
+#   --timeout S     kill qemu after S seconds, all boots (default 300 KVM, 1500 TCG)
 #   --keep DIR      keep the run's files (console log, disks) in DIR
 # NICFIX_VM_ACCEL (kvm or tcg) stands for --accel; `run.sh --probe IMAGE`
 # prints what the probe chose (tests/vm.bats probes once per file).
@@ -126,7 +126,7 @@ if [ "$probe" = 1 ]; then
 fi
 case "$accel" in
 kvm) cpu=host timeout=${timeout:-300} ;;
-tcg) cpu=max timeout=${timeout:-900} ;;
+tcg) cpu=max timeout=${timeout:-1500} ;;
 *) usage ;;
 esac
 

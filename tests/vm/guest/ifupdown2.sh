@@ -50,6 +50,11 @@ case "$VM_PHASE" in
 	vm_reboot
 	;;
 2)
+	# ifupdown2's networking.service may still run after multi-user
+	for _ in $(seq 300); do
+		[ "$(systemctl is-active networking.service)" != activating ] && break
+		sleep 1
+	done
 	note "after the reboot: networking.service $(systemctl is-active networking.service)"
 	check "no ethtool binary in PATH" test -z "$(command -v ethtool)"
 	is "after the reboot: $n is a port of vmbr0" "$(basename "$(readlink "/sys/class/net/$n/master")")" vmbr0
