@@ -141,6 +141,8 @@ install: all $(B)/nicfix-installed
 	install -D -m 0755 $(B)/nicfix-installed $(DESTDIR)$(SBINDIR)/nicfix
 	install -D -m 0644 lenses/nicfix_interfaces.aug \
 		$(DESTDIR)$(DATADIR)/nicfix/lenses/nicfix_interfaces.aug
+	install -D -m 0644 schema/nicfix.schema.json \
+		$(DESTDIR)$(DATADIR)/nicfix/nicfix.schema.json
 	install -D -m 0755 $(B)/nicfix-hook $(DESTDIR)$(LIBEXECDIR)/nicfix/nicfix-hook
 	install -d $(DESTDIR)/etc/network/if-up.d $(DESTDIR)/etc/network/if-post-up.d
 	ln -sf $(LIBEXECDIR)/nicfix/nicfix-hook $(DESTDIR)/etc/network/if-up.d/nicfix

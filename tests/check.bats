@@ -99,7 +99,7 @@ add_line() {
 	ns_setup
 	run -0 ns "$NICFIX" -i "$IF" persist --apply vmbr0
 	[[ "$output" == *"added"* ]]
-	[[ "$output" == *"eno1: tx-tcp-segmentation: off"* ]]
+	[[ "$output" == *"eno1: tso gso gro off (turned off: tso gso)"* ]]
 	[ "$(feature eno1 tx-tcp-segmentation)" = off ]
 }
 

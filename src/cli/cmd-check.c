@@ -97,7 +97,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	bool no_live = false, apply = false;
 	int opt, n = 0, i, status = EXIT_OK, s;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
 		switch (opt) {
 		case 'L':
 			no_live = true;
@@ -162,7 +162,6 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		printf("%s: no offload lines\n", cli->cfg.path);
 	if (cli->json) {
 		cli_json_begin(cli);
-		json_bool(&cli->j, "ok", status == EXIT_OK);
 		json_bool(&cli->j, "live", !no_live);
 		json_arr_begin(&cli->j, "lines");
 		for (i = 0; i < n; i++)

@@ -119,7 +119,7 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 	bool apply = false;
 	int opt, n, ret, status;
 
-	while ((opt = getopt_long(argc, argv, "f:nh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "f:nh", opts)) != -1) {
 		switch (opt) {
 		case 'f':
 			features = optarg;
