@@ -36,7 +36,7 @@ refused() {
 	shift 3
 	run --separate-stderr "$NICFIX" "$@"
 	[ "$status" -eq "$want" ] || { echo "nicfix $*: exit $status, not $want" >&2; return 1; }
-	# one line, valid (tests/lib/nicfix-checked saw to that: exit 97 if not)
+	# one line, valid (tests/lib/nicfix-checked saw to that: exit 98 if not)
 	[ "${#lines[@]}" -eq 1 ] || { echo "nicfix $*: ${#lines[@]} lines on stdout" >&2; return 1; }
 	printf '%s\n' "$output" | jq -e --arg c "$cmd" --arg w "$words" '
 		(if $c == "null" then .command == null else .command == $c end) and
@@ -166,16 +166,16 @@ print(cls.__name__)' "$SCHEMA"
 	run -2 --separate-stderr "$NICFIX" --json bogus
 	valid
 	valid "$broken" && return 1
-	# through the wrapper every suite uses: exit 97, the reason on stderr,
+	# through the wrapper every suite uses: exit 98, the reason on stderr,
 	# and a line in the log the run's teardown_suite fails on
-	NICFIX_SCHEMA=$broken NICFIX_JSON_LOG=$T/log run -97 --separate-stderr "$NICFIX" --json bogus
+	NICFIX_SCHEMA=$broken NICFIX_JSON_LOG=$T/log run -98 --separate-stderr "$NICFIX" --json bogus
 	[[ "$stderr" == *"INVALID --json output (exit 2) of: nicfix --json bogus"* ]]
 	[[ "$stderr" == *"is not of type 'integer'"* ]]
 	grep -q 'INVALID' "$T/log"
 	# a status field of another type: up as a string
 	jq '."$defs".status_interface.properties.up = {"type": "string"}' "$SCHEMA" >"$broken"
 	ns_setup
-	NICFIX_SCHEMA=$broken NICFIX_JSON_LOG=$T/log run -97 --separate-stderr ns "$NICFIX" status -a --json
+	NICFIX_SCHEMA=$broken NICFIX_JSON_LOG=$T/log run -98 --separate-stderr ns "$NICFIX" status -a --json
 	[[ "$stderr" == *"is not of type 'string'"* ]]
 	NICFIX_JSON_LOG=$T/log run -0 --separate-stderr ns "$NICFIX" status -a --json
 	# an exit status the object does not say, and a second object
