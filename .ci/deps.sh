@@ -12,6 +12,9 @@ pkgs=(
 	ifupdown python3 python3-jsonschema
 	mmdebstrap valgrind clang libclang-rt-14-dev
 	debhelper dpkg-dev fakeroot lintian bash-completion man-db groff-base
+	ansible-core openssh-server openssh-client python3-venv
+	python3-pytest python3-pytest-xdist python3-pytest-forked python3-pytest-mock
+	python3-mock pylint yamllint pycodestyle python3-voluptuous
 )
 
 missing=()

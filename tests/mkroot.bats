@@ -12,12 +12,13 @@ load lib/common
 setup() {
 	PROBE="$BATS_TEST_TMPDIR/mmdebstrap"
 	FDS="$BATS_TEST_TMPDIR/fds"
-	# list the descriptors this shell inherited (ls, a child, reads them;
-	# 255 is bash's own hold on the script), keep stdin, and make the
-	# target as mmdebstrap would
+	# list the descriptors this shell inherited (ls, a child, reads them,
+	# with no pipe open in this shell meanwhile; 255 is bash's own hold on
+	# the script), keep stdin, and make the target as mmdebstrap would
 	cat >"$PROBE" <<-'SH'
 		#!/bin/bash
-		ls /proc/$$/fd | grep -vx 255 >"$PROBE_OUT"
+		ls /proc/$$/fd >"$PROBE_OUT.all"
+		grep -vx 255 "$PROBE_OUT.all" >"$PROBE_OUT"
 		cat >"$PROBE_OUT.stdin"
 		mkdir -p "${@: -2:1}"
 	SH
@@ -37,7 +38,9 @@ mkroot() {
 	run --separate-stderr mkroot fdtest ifupdown2
 	[ "$status" -eq 0 ]
 	[ -f "$output/.nicfix-complete" ]
-	[ "$(sort -n "$FDS" | tr '\n' ' ')" = "0 1 2 " ]
+	fds=$(sort -n "$FDS" | tr '\n' ' ')
+	echo "inherited: $fds"
+	[ "$fds" = "0 1 2 " ]
 	grep -q ' bookworm main$' "$FDS.stdin"
 }
 
