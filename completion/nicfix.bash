@@ -61,7 +61,7 @@ _nicfix() {
 	local cur prev words cword split
 	_init_completion -s || return
 
-	local cmds="diagnose status apply persist unpersist check help"
+	local cmds="diagnose status apply persist unpersist undo check help"
 	# the global options, also accepted after the command name
 	local after="-i --interfaces --root --json -q --quiet -v --verbose"
 	local gopts="$after -h --help -V --version"
@@ -152,8 +152,9 @@ _nicfix() {
 	diagnose) opts+=" --input --since" ;;
 	status) opts+=" -a --all --driver" ;;
 	apply) opts+=" -f --features" ;;
-	persist) opts+=" -f --features -n --dry-run --apply --force" ;;
-	unpersist) opts+=" -n --dry-run" ;;
+	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind --force" ;;
+	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
+	undo) opts+=" -n --dry-run" ;;
 	check) opts+=" --no-live --apply" ;;
 	esac
 	if [[ "$cur" == -* ]]; then

@@ -50,7 +50,7 @@ words() {
 	[ "$output" = "$from_help" ]
 	run -0 complete nicfix pe
 	[ "$output" = persist ]
-	run -0 complete nicfix -q un
+	run -0 complete nicfix -q unp
 	[ "$output" = unpersist ]
 }
 
@@ -76,7 +76,7 @@ words() {
 
 @test "every option completed is one the command accepts" {
 	local cmd opt args
-	for cmd in diagnose status apply persist unpersist check help; do
+	for cmd in diagnose status apply persist unpersist undo check help; do
 		run -0 complete nicfix "$cmd" -
 		[ -n "$output" ]
 		for opt in $output; do

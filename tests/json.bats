@@ -83,7 +83,8 @@ print(cls.__name__)' "$SCHEMA"
 	refused 2 diagnose "$T" diagnose --input "$T" --json
 	refused 2 help "help: unknown command 'bogus'" --json help bogus
 	refused 2 persist "persist: no bridge given" --json -i "$T/interfaces" persist
-	refused 2 unpersist "unpersist takes no -f" --json -i "$T/interfaces" unpersist -f tso vmbr0
+	refused 2 unpersist "unpersist takes no --apply" --json -i "$T/interfaces" unpersist --apply vmbr0
+	refused 2 undo "undo takes no arguments" undo vmbr0 --json
 	refused 2 check "check: --apply needs the live state" check --json --no-live --apply
 }
 
@@ -99,10 +100,10 @@ print(cls.__name__)' "$SCHEMA"
 	run -0 "$NICFIX" --json help
 	valid
 	echo "$output" | jq -e '.command == "help" and .ok and .error == null'
-	echo "$output" | jq -e '[.commands[].name] == ["diagnose","status","apply","persist","unpersist","check","help"]'
+	echo "$output" | jq -e '[.commands[].name] == ["diagnose","status","apply","persist","unpersist","undo","check","help"]'
 	run -0 "$NICFIX" --help --json
 	valid
-	echo "$output" | jq -e '.command == "help" and (.commands | length) == 7'
+	echo "$output" | jq -e '.command == "help" and (.commands | length) == 8'
 	run -0 "$NICFIX" apply --help --json
 	valid
 	echo "$output" | jq -e '.command == "help" and .commands[0].synopsis == "apply PORT... [-f FEATURES]"'
@@ -190,4 +191,19 @@ print(cls.__name__)' "$SCHEMA"
 	output='{"schema":1,"command":null,"ok":false,"exit":2,"error":{"message":"x","file":null,"line":null},"extra":1}'
 	valid && return 1
 	true
+}
+
+@test "persist --apply --json: the apply's interfaces under live; undo: its files" {
+	ns_setup
+	export NICFIX_BACKUP_DIR=$T/backups
+	printf 'auto vmbr0\niface vmbr0 inet manual\n\tbridge-ports eno1\n' >"$T/if"
+	run -0 --separate-stderr ns "$NICFIX" -i "$T/if" persist vmbr0 --apply --json
+	echo "$output" | jq -e '.command == "persist" and .changed and .dry_run == false'
+	echo "$output" | jq -e '.ports[0] | .port == "eno1" and .action == "added" and .line == 4 and .features == ["tso", "gso", "gro"]'
+	echo "$output" | jq -e '.live[0] | .name == "eno1" and .ok and (.turned_off | length) > 0'
+	echo "$output" | jq -e '.files[0].changed and (.files[0].diff | test("^---"))'
+	run -0 --separate-stderr "$NICFIX" -i "$T/if" persist vmbr0 --json
+	echo "$output" | jq -e '.changed == false and .live == null and .ports[0].action == "unchanged"'
+	run -0 --separate-stderr "$NICFIX" --json -i "$T/if" undo
+	echo "$output" | jq -e '.command == "undo" and .changed and (.files | length) == 1'
 }

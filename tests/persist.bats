@@ -77,7 +77,7 @@ round_trip() {
 	cp "$FIXTURES/sdn/interfaces" "$IF"
 	cp "$FIXTURES/sdn/interfaces.d/sdn" "$T/etc/network/interfaces.d/sdn"
 	run -0 "$NICFIX" -i "$IF" persist vlan100
-	[[ "$output" == *"interfaces.d/sdn:4: vlan100: eno2: added"* ]]
+	[[ "$output" == *"interfaces.d/sdn:10: vlan100: eno2: added"* ]]
 	grep -qxF $'\tpost-up ethtool -K eno2 tso off gso off gro off || true' "$T/etc/network/interfaces.d/sdn"
 	cmp "$IF" "$FIXTURES/sdn/interfaces"
 	[ "$(ls -A "$T/etc/network/interfaces.d")" = sdn ]
@@ -129,23 +129,27 @@ round_trip() {
 	[ "$(grep -c ethtool "$IF")" -eq 1 ]
 }
 
-@test "a line turning a feature on is a conflict: refused, nothing written; --force fixes it" {
+@test "a line turning a feature on is a conflict: refused, nothing written; --allow-conflict fixes it" {
 	use_fixture pve8.interfaces
 	sed -i '0,/^\tbridge-fd 0$/s||\tbridge-fd 0\n\tpost-up ethtool -K eno1 tso on|' "$IF"
 	cp "$IF" "$BATS_TEST_TMPDIR/orig"
 	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
-	[[ "$stderr" == "nicfix: $IF:15: 'ethtool -K eno1 tso on' turns tso on"* ]]
+	[[ "$stderr" == "nicfix: $IF:15: 'ethtool -K eno1 tso on' turns on a feature to turn off; --allow-conflict turns it off in that line" ]]
 	unchanged
-	run -0 "$NICFIX" -i "$IF" persist --force vmbr0
+	# the old catch-all is gone, and says what replaced it
+	run -2 --separate-stderr "$NICFIX" -i "$IF" persist --force vmbr0
+	[[ "$stderr" == *"--allow-conflict"* ]]
+	unchanged
+	run -0 "$NICFIX" -i "$IF" persist --allow-conflict vmbr0
 	grep -qxF $'\tpost-up ethtool -K eno1 tso off gso off gro off || true' "$IF"
 }
 
 @test "refusals leave the file byte-identical" {
 	use_fixture pve8.interfaces
 	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr9
-	[[ "$stderr" == *"no stanza for bridge 'vmbr9'"* ]]
-	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0 eno2
-	[[ "$stderr" == *"eno2 is not behind bridge vmbr0"* ]]
+	[[ "$stderr" == *"no stanza for 'vmbr9'"* ]]
+	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0 eno9
+	[[ "$stderr" == "nicfix: eno9: no such port behind vmbr0 (its ports: eno1; --allow-not-behind writes it anyway)" ]]
 	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0 'eno1;reboot'
 	[[ "$stderr" == *"invalid interface name"* ]]
 	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0 -f 'tso,x y'
@@ -156,19 +160,14 @@ round_trip() {
 	[ ! -e "$NICFIX_BACKUP_DIR" ]
 }
 
-@test "--force persists a port that is not behind the bridge" {
+@test "--allow-not-behind persists a port that is not behind the bridge, into the bridge's stanza" {
 	use_fixture pve8.interfaces
-	run -0 "$NICFIX" -i "$IF" persist --force vmbr0 eno2
-	grep -qF 'ethtool -K eno2' "$IF"
-}
-
-@test "pending Proxmox GUI changes (interfaces.new) are refused unless --force" {
-	use_fixture pve8.interfaces
-	cp "$IF" "$T/etc/network/interfaces.new"
-	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
-	[[ "$stderr" == *"interfaces.new: pending Proxmox VE network changes"* ]]
+	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0 eno9
 	unchanged
-	run -0 "$NICFIX" -i "$IF" persist --force vmbr0
+	run -0 "$NICFIX" -i "$IF" persist --allow-not-behind vmbr0 eno9
+	# shellcheck disable=SC2016 # awk's fields, not the shell's
+	run -0 awk '/^iface/ { st = $2 } /ethtool -K eno9/ { print st }' "$IF"
+	[ "$output" = vmbr0 ]
 }
 
 @test "an unparsable stanza is refused naming file and line" {
@@ -209,7 +208,7 @@ round_trip() {
 	use_fixture pve8.interfaces
 	run -0 "$NICFIX" -v -i "$IF" persist vmbr0
 	[[ "$output" == *"backup in $NICFIX_BACKUP_DIR/"* ]]
-	cmp "$NICFIX_BACKUP_DIR"/* "$BATS_TEST_TMPDIR/orig"
+	cmp "$NICFIX_BACKUP_DIR"/*interfaces.* "$BATS_TEST_TMPDIR/orig"
 	[ "$(ls -A "$T/etc/network")" = interfaces ]
 }
 

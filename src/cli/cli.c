@@ -29,6 +29,18 @@ static const char *env_or(const char *name, const char *fallback)
 	return v && *v ? v : fallback;
 }
 
+/* @path of the system under @root ("/" or "" : @path itself) */
+static const char *under_root(const char *root, const char *path, char *buf,
+			      size_t len)
+{
+	size_t n = strlen(root);
+
+	while (n && root[n - 1] == '/')
+		n--;
+	snprintf(buf, len, "%.*s%s", (int)n, root, path);
+	return buf;
+}
+
 static const struct cli_cmd commands[] = {
 	{ "diagnose", cmd_diagnose, "diagnose [--input FILE|-] [--since WHEN]",
 	  "Find NIC hangs in the kernel log (this boot's, or FILE in any\n"
@@ -47,13 +59,29 @@ static const struct cli_cmd commands[] = {
 	  "list of short names (tso,gso,gro,...) or kernel names; the\n"
 	  "default is tso,gso,gro." },
 	{ "persist", cmd_persist,
-	  "persist BRIDGE [PORT...] [-f FEATURES] [-n|--dry-run] [--apply] [--force]",
-	  "Add 'post-up ethtool -K PORT ... off || true' to the first stanza\n"
-	  "of BRIDGE (through Augeas), one line per port; without PORT, the\n"
-	  "physical ports behind the bridge. Idempotent, atomic, with a backup.\n"
-	  "--dry-run prints the diff, --apply also turns the features off now." },
-	{ "unpersist", cmd_persist, "unpersist BRIDGE [PORT...] [-n|--dry-run]",
-	  "Remove the offload lines of those ports from BRIDGE's stanza." },
+	  "persist IFACE [PORT...] [-f FEATURES] [-n|--dry-run] [--apply] [--allow-conflict] [--allow-not-behind]",
+	  "Add 'post-up ethtool -K PORT ... off || true' to the stanza of the\n"
+	  "bridge IFACE that ifupdown and Proxmox VE both keep (the last inet\n"
+	  "one, before any blank line in it), one line per port; without PORT,\n"
+	  "the physical ports behind the bridge. A NIC in no bridge gets the\n"
+	  "line in its own stanza, when auto or allow-hotplug brings it up.\n"
+	  "With pending Proxmox VE changes, interfaces.new is edited alike.\n"
+	  "Idempotent, atomic, with a backup (the last 10 kept).\n"
+	  "-f may repeat; --dry-run prints the diff(s) and changes nothing,\n"
+	  "--apply also turns the features off now.\n"
+	  "Overrides, each for its own refusal only:\n"
+	  "  --allow-conflict    a line turns a requested feature on: turn it off\n"
+	  "  --allow-not-behind  a PORT that is not behind the bridge" },
+	{ "unpersist", cmd_persist,
+	  "unpersist IFACE [PORT...] [-f FEATURES] [-n|--dry-run] [--allow-not-behind]",
+	  "Remove the requested features (default tso,gso,gro) from the offload\n"
+	  "lines of those ports, and a line left with no feature; every other\n"
+	  "word and line is kept. A stale port (no longer behind the bridge)\n"
+	  "may be named." },
+	{ "undo", cmd_undo, "undo [-n|--dry-run]",
+	  "Restore the file (and interfaces.new) as they were before nicfix's\n"
+	  "last edit, when they are unchanged since; else refuse and show the\n"
+	  "diff." },
 	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply]",
 	  "Validate the offload lines of each bridge and, unless --no-live,\n"
 	  "that the live state matches; --apply re-applies what drifted." },
@@ -84,7 +112,7 @@ static void usage(FILE *f)
 	fprintf(f, "%s\n\nCommands:\n", global_usage);
 	for (i = 0; i < N_COMMANDS; i++)
 		fprintf(f, "  %s\n", commands[i].synopsis);
-	fprintf(f, "\nnicfix --help | --version | COMMAND --help\n"
+	fprintf(f, "\nnicfix help [COMMAND] | --help | --version | COMMAND --help\n"
 		   "The global options may also follow the command.\n"
 		   "Exit status: 0 ok, 1 problem found, 2 usage or invalid input, "
 		   "3 system error.\n");
@@ -455,6 +483,7 @@ static bool wants_json(int argc, char **argv)
 
 static int run(struct cli *cli, int argc, char **argv)
 {
+	static char if_path[4096], backup_path[4096];
 	const struct cli_cmd *c;
 	int opt, i, n;
 
@@ -536,6 +565,13 @@ static int run(struct cli *cli, int argc, char **argv)
 			argv[n++] = argv[++i];
 	}
 	argv[n] = NULL;
+	/* --root: the default paths are the system's under DIR */
+	if (!cli->interfaces)
+		cli->interfaces = under_root(cli->cfg.root, "/etc/network/interfaces",
+					     if_path, sizeof(if_path));
+	if (!cli->cfg.backup_dir)
+		cli->cfg.backup_dir = under_root(cli->cfg.root, "/var/backups/nicfix",
+						 backup_path, sizeof(backup_path));
 	cli->cfg.path = cli->interfaces;
 	optind = 0; /* restart getopt for the subcommand, argv[0] = name */
 	return c->fn(cli, n, argv);
@@ -548,11 +584,11 @@ int main(int argc, char **argv)
 	int status;
 
 	cli.interfaces = getenv("NICFIX_INTERFACES");
-	if (!cli.interfaces || !*cli.interfaces)
-		cli.interfaces = "/etc/network/interfaces";
+	if (cli.interfaces && !*cli.interfaces)
+		cli.interfaces = NULL;
 	cli.cfg.root = env_or("NICFIX_ROOT", "/");
 	cli.cfg.lensdir = env_or("NICFIX_LENS_DIR", NICFIX_LENSPATH);
-	cli.cfg.backup_dir = env_or("NICFIX_BACKUP_DIR", "/var/backups/nicfix");
+	cli.cfg.backup_dir = env_or("NICFIX_BACKUP_DIR", NULL);
 	cli.cfg.lock_timeout_ms = atoi(env_or("NICFIX_LOCK_TIMEOUT", "10000"));
 	env = getenv("NICFIX_FORCE_IOCTL");
 	if (env && !strcmp(env, "1"))

@@ -191,17 +191,44 @@ int nfx_ifcfg_set(struct nfx_ifcfg *c, const char *path, const char *value,
 int nfx_ifcfg_add(struct nfx_ifcfg *c, const char *after, const char *label,
 		  const char *value, struct nfx_err *err)
 {
-	char path[256];
+	char path[700], hp[512];
 
 	if (!after) {
-		snprintf(path, sizeof(path), STANZA "/%s[last()+1]", label);
+		char **head = NULL;
+		int n;
+
+		/* right after the iface line: after its last head node
+		 * (family, method, inherits), before the first option and
+		 * any blank line or comment
+		 */
+		n = aug_match(c->aug, STANZA "/*[label() = 'family' or label() = 'method'"
+					  " or label() = 'inherits'][last()]", &head);
+		if (n == 1) {
+			snprintf(hp, sizeof(hp), "%s", head[0]);
+			nfx_ifcfg_free_paths(head, n);
+			after = hp;
+		} else {
+			nfx_ifcfg_free_paths(head, n);
+			if (aug_match(c->aug, STANZA "/*[1]", NULL) == 1) {
+				if (aug_insert(c->aug, STANZA "/*[1]", label, 1) < 0)
+					return aug_fail(c, err, "insert");
+				snprintf(path, sizeof(path), STANZA "/%s[1]", label);
+				return nfx_ifcfg_set(c, path, value, err);
+			}
+			snprintf(path, sizeof(path), STANZA "/%s[last()+1]", label);
+			return nfx_ifcfg_set(c, path, value, err);
+		}
+	}
+	{
+		char at[512];
+
+		snprintf(at, sizeof(at), "%s", after);
+		if (aug_insert(c->aug, at, label, 0) < 0)
+			return aug_fail(c, err, "insert");
+		/* the node just inserted is the one right after @after */
+		snprintf(path, sizeof(path), "%s/following-sibling::*[1]", at);
 		return nfx_ifcfg_set(c, path, value, err);
 	}
-	if (aug_insert(c->aug, after, label, 0) < 0)
-		return aug_fail(c, err, "insert");
-	/* the node just inserted is the one right after @after */
-	snprintf(path, sizeof(path), "%s/following-sibling::*[1]", after);
-	return nfx_ifcfg_set(c, path, value, err);
 }
 
 int nfx_ifcfg_remove(struct nfx_ifcfg *c, const char *path,

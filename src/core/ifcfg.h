@@ -48,7 +48,8 @@ int nfx_ifcfg_set(struct nfx_ifcfg *c, const char *path, const char *value,
 
 /**
  * nfx_ifcfg_add() - add option @label = @value to the first stanza
- * @after: the node to insert after, or NULL for the stanza's end
+ * @after: the node to insert after, or NULL for right after the iface
+ *	line (before every option, blank line and comment)
  */
 int nfx_ifcfg_add(struct nfx_ifcfg *c, const char *after, const char *label,
 		  const char *value, struct nfx_err *err);

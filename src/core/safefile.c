@@ -31,26 +31,39 @@ static int flock_wait(int fd, int timeout_ms)
 	}
 }
 
-int nfx_lock_take(struct nfx_lock *lock, const char *dir, int timeout_ms,
-		  struct nfx_err *err)
+int nfx_lock_take(struct nfx_lock *lock, const char *dir, bool create_pve,
+		  int timeout_ms, struct nfx_err *err)
 {
-	char pve[PATH_MAX];
+	char pve[PATH_MAX + 32], abs[PATH_MAX];
+	const char *held;
 	int ret;
 
 	lock->dirfd = lock->pvefd = -1;
+	if (!realpath(dir, abs))
+		snprintf(abs, sizeof(abs), "%s", dir);
+	held = abs;
 	lock->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (lock->dirfd < 0)
-		return nfx_err_set(err, -errno, "%s: %s", dir, strerror(errno));
+		return nfx_err_set(err, -errno, "%s: %s", abs, strerror(errno));
 	ret = flock_wait(lock->dirfd, timeout_ms);
 	if (ret < 0)
 		goto out_fail;
-	/* pve-common's lock for the same file: the GUI and pvesh hold it */
-	snprintf(pve, sizeof(pve), "%s/.pve-interfaces.lock", dir);
-	lock->pvefd = open(pve, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	/* pve-common's lock for the same file: the GUI and pvesh hold it;
+	 * with pending GUI changes it is taken even when it is not there
+	 * yet, as pve-common creates it (opened for append)
+	 */
+	snprintf(pve, sizeof(pve), "%s/.pve-interfaces.lock", abs);
+	lock->pvefd = open(pve, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+				(create_pve ? O_CREAT | O_APPEND : 0), 0644);
 	if (lock->pvefd >= 0) {
+		held = pve;
 		ret = flock_wait(lock->pvefd, timeout_ms);
 		if (ret < 0)
 			goto out_fail;
+	} else if (create_pve) {
+		ret = -errno;
+		held = pve;
+		goto out_fail;
 	}
 	return 0;
 
@@ -58,9 +71,11 @@ out_fail:
 	nfx_lock_release(lock);
 	if (ret == -ETIMEDOUT)
 		return nfx_err_set(err, ret,
-				   "%s: another process holds the lock (waited %d ms)",
-				   dir, timeout_ms);
-	return nfx_err_set(err, ret, "%s: cannot lock: %s", dir, strerror(-ret));
+				   "%s: another process holds the lock (waited %d ms)%s",
+				   held, timeout_ms,
+				   held == abs ? " (nicfix's lock on the directory)" :
+						 " (Proxmox VE's lock)");
+	return nfx_err_set(err, ret, "%s: cannot lock: %s", held, strerror(-ret));
 }
 
 void nfx_lock_release(struct nfx_lock *lock)
@@ -167,6 +182,91 @@ static int copy_fd(const char *src, int out)
 	return ret;
 }
 
+/* mkdir -p: /var/backups/nicfix under --root DIR may lack its parents */
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX], *p;
+
+	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return -1;
+	for (p = buf + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(dir, 0700) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* "NAME.YYYYmmddTHHMMSS.N": the stamp and N of a backup of NAME */
+static bool backup_key(const char *ent, const char *name, char *stamp,
+		       unsigned long *seq)
+{
+	size_t nlen = strlen(name);
+	const char *p = ent + nlen + 1;
+	char *end;
+
+	if (strncmp(ent, name, nlen) || ent[nlen] != '.' || strlen(p) < 17 ||
+	    p[8] != 'T' || p[15] != '.' || !p[16])
+		return false;
+	memcpy(stamp, p, 15);
+	stamp[15] = '\0';
+	*seq = strtoul(p + 16, &end, 10);
+	return !*end && strspn(stamp, "0123456789T") == 15;
+}
+
+/* Keep the newest NFX_BACKUPS_KEPT backups of NAME; best effort. */
+static void prune(const char *backup_dir, const char *name)
+{
+	struct {
+		char stamp[16];
+		unsigned long seq;
+		char ent[NAME_MAX + 1];
+	} *v = NULL, *grown, tmp;
+	size_t n = 0, i, j;
+	struct dirent *d;
+	DIR *dp = opendir(backup_dir);
+
+	if (!dp)
+		return;
+	while ((d = readdir(dp))) {
+		char stamp[16];
+		unsigned long seq;
+
+		if (!backup_key(d->d_name, name, stamp, &seq))
+			continue;
+		grown = realloc(v, (n + 1) * sizeof(*v));
+		if (!grown)
+			break;
+		v = grown;
+		memcpy(v[n].stamp, stamp, sizeof(stamp));
+		v[n].seq = seq;
+		snprintf(v[n].ent, sizeof(v[n].ent), "%s", d->d_name);
+		n++;
+	}
+	closedir(dp);
+	/* oldest first: by stamp, then by sequence (not as text: 10 > 9) */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0; j--) {
+			int c = strcmp(v[j - 1].stamp, v[j].stamp);
+
+			if (c < 0 || (c == 0 && v[j - 1].seq <= v[j].seq))
+				break;
+			tmp = v[j - 1];
+			v[j - 1] = v[j];
+			v[j] = tmp;
+		}
+	for (i = 0; i + NFX_BACKUPS_KEPT < n; i++) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", backup_dir, v[i].ent);
+		unlink(path);
+	}
+	free(v);
+}
+
 static int backup(const char *target, const char *backup_dir,
 		  char **ret_backup, struct nfx_err *err)
 {
@@ -177,7 +277,7 @@ static int backup(const char *target, const char *backup_dir,
 	size_t i;
 	int fd, ret;
 
-	if (mkdir(backup_dir, 0700) < 0 && errno != EEXIST)
+	if (mkdir_p(backup_dir) < 0)
 		return nfx_err_set(err, -errno, "%s: cannot create: %s",
 				   backup_dir, strerror(errno));
 	/* /etc/network/interfaces -> etc_network_interfaces */
@@ -213,6 +313,7 @@ static int backup(const char *target, const char *backup_dir,
 	if (ret < 0)
 		return nfx_err_set(err, ret, "%s: cannot back up to %s: %s",
 				   target, backup_dir, strerror(-ret));
+	prune(backup_dir, name);
 	if (ret_backup) {
 		*ret_backup = strdup(path);
 		if (!*ret_backup)

@@ -2,6 +2,7 @@
 #ifndef NICFIX_SAFEFILE_H
 #define NICFIX_SAFEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "nicfix.h"
@@ -18,13 +19,19 @@ struct nfx_lock {
 	int pvefd;
 };
 
+/* backups kept per file (DESIGN.md) */
+#define NFX_BACKUPS_KEPT 10
+
 /**
  * nfx_lock_take() - take the configuration lock for @dir
+ * @create_pve: create Proxmox VE's lock file if missing (pending GUI
+ *	changes: the file is Proxmox's); else it is taken when it exists
  * @timeout_ms: how long to wait for another writer
- * Return: 0, -ETIMEDOUT naming the waiting time, or -errno.
+ * Return: 0, -ETIMEDOUT naming the lock file held and the waiting time,
+ * or -errno.
  */
-int nfx_lock_take(struct nfx_lock *lock, const char *dir, int timeout_ms,
-		  struct nfx_err *err);
+int nfx_lock_take(struct nfx_lock *lock, const char *dir, bool create_pve,
+		  int timeout_ms, struct nfx_err *err);
 
 /** nfx_lock_release() - release both locks; a zeroed-out lock is fine */
 void nfx_lock_release(struct nfx_lock *lock);
@@ -43,7 +50,8 @@ void nfx_lock_release(struct nfx_lock *lock);
  * On any failure the original is untouched and the temporary file
  * removed.  The caller holds the lock: temporary files of killed writers
  * found beside the target are removed first.  The backup, too, is
- * written whole before it gets its name.
+ * written whole before it gets its name; of the backups of one file, the
+ * newest NFX_BACKUPS_KEPT are kept.
  *
  * Return: 0 or -errno.
  */

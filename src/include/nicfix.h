@@ -387,7 +387,7 @@ enum nfx_action {
 	NFX_ACT_ADDED,	   /* a new line */
 	NFX_ACT_COMPLETED, /* an existing line, completed in place */
 	NFX_ACT_UNCHANGED, /* an equivalent line was there */
-	NFX_ACT_REMOVED,   /* unpersist removed its line(s) */
+	NFX_ACT_REMOVED,   /* unpersist removed the features (or the line) */
 	NFX_ACT_ABSENT,	   /* unpersist found none */
 };
 
@@ -395,12 +395,37 @@ enum nfx_action {
  * struct nfx_persist_port - what persist did for one port
  * @port: the port
  * @action: what was done
- * @line: the option line as it now reads (or was, for REMOVED)
+ * @line: the option's value as it now reads (or was, for a line removed)
+ * @file: index in struct nfx_persist's @files of the file holding it
+ * @lineno: its line there (0 when there is none)
+ * @risk_line: 0, or the line of an existing offload line of this port
+ *	that Proxmox VE's writer drops or moves (left as it was)
+ * @risk: why, when @risk_line is set (static)
  */
 struct nfx_persist_port {
 	char port[NFX_IFNAMSIZ];
 	enum nfx_action action;
 	char line[512];
+	size_t file;
+	unsigned int lineno;
+	unsigned int risk_line;
+	const char *risk;
+};
+
+/**
+ * struct nfx_persist_file - one file an edit looked at
+ * @path: the file (malloc'd)
+ * @pending: it is interfaces.new, Proxmox VE's pending GUI changes
+ * @changed: its text changed (or would, with a dry run)
+ * @diff: unified diff of the change, "" when unchanged (malloc'd)
+ * @backup: where its previous version was saved, or NULL (malloc'd)
+ */
+struct nfx_persist_file {
+	char *path;
+	bool pending;
+	bool changed;
+	char *diff;
+	char *backup;
 };
 
 /**
@@ -408,9 +433,11 @@ struct nfx_persist_port {
  * @file: the file that holds the stanza (malloc'd)
  * @lineno: line of the stanza's iface line
  * @n: number of @ports
- * @changed: the file's text changed (or would, with a dry run)
- * @diff: unified diff of the change, "" when unchanged (malloc'd)
- * @backup: where the previous version was saved, or NULL (malloc'd)
+ * @changed: some file changed (or would, with a dry run)
+ * @diff: the unified diffs of every file, "" when unchanged (malloc'd)
+ * @backup: where the main file's previous version was saved, or NULL
+ * @files: the files edited alike: the one holding the stanza, and
+ *	interfaces.new when it exists; @nfiles
  */
 struct nfx_persist {
 	char *file;
@@ -420,40 +447,82 @@ struct nfx_persist {
 	bool changed;
 	char *diff;
 	char *backup;
+	struct nfx_persist_file files[2];
+	size_t nfiles;
 };
 
 enum {
-	NFX_PERSIST_REMOVE = 1 << 0,  /* unpersist */
-	NFX_PERSIST_DRY_RUN = 1 << 1, /* compute and diff, write nothing */
-	NFX_PERSIST_FORCE = 1 << 2,   /* ports not behind the bridge,
-				       * conflicts, pending GUI changes */
+	NFX_PERSIST_REMOVE = 1 << 0,	   /* unpersist */
+	NFX_PERSIST_DRY_RUN = 1 << 1,	   /* compute and diff, write nothing */
+	NFX_PERSIST_ALLOW_CONFLICT = 1 << 2, /* turn off a feature a line
+					      * turns on */
+	NFX_PERSIST_ALLOW_NOT_BEHIND = 1 << 3, /* a PORT not behind the bridge */
 };
 
 /**
  * nfx_persist() - add (or remove) the offload lines of a bridge stanza
  * @o: the configuration
- * @bridge: the bridge whose first stanza is edited
+ * @iface: the bridge, or a NIC in no bridge (its own stanza)
  * @ports: the ports, or NULL/@nports 0 for the physical ports behind
  *	the bridge (through bonds and VLANs)
- * @req: the features (ignored for NFX_PERSIST_REMOVE)
+ * @req: the features
  * @flags: NFX_PERSIST_*
  * @ret: the result, to release with nfx_persist_done()
  *
- * Takes the lock, re-reads the files, edits the stanza's text through
- * Augeas and the project lens, splices it back and replaces the file
- * atomically, after a backup.  Every refusal leaves every file as it was.
+ * The stanza and the place in it are nfx_place_stanza()'s and
+ * nfx_place_after()'s.  Takes both locks (nicfix's and Proxmox VE's),
+ * re-reads the files, edits the stanza's text through Augeas and the
+ * project lens, splices it back and replaces the file atomically, after a
+ * backup; interfaces.new, when it exists beside the file, gets the same
+ * edit.  A dry run takes no lock and writes nothing.  Every refusal leaves
+ * every file as it was.
  *
- * Return: 0; -EINVAL for invalid input (unknown bridge, port not behind
+ * Return: 0; -EINVAL for invalid input (unknown interface, port not behind
  * the bridge, a conflicting line, a parse error "FILE:LINE: ..."),
- * -EEXIST for pending Proxmox changes, -ETIMEDOUT for the lock, -errno.
+ * -ETIMEDOUT for the lock, -errno.
  */
-int nfx_persist(const struct nfx_cfgopts *o, const char *bridge,
+int nfx_persist(const struct nfx_cfgopts *o, const char *iface,
 		const char *const *ports, size_t nports,
 		const struct nfx_featreq *req, unsigned int flags,
 		struct nfx_persist *ret, struct nfx_err *err);
 
 /** nfx_persist_done() - free what @p holds; a zeroed one is fine */
 void nfx_persist_done(struct nfx_persist *p);
+
+/**
+ * struct nfx_undo - result of nfx_undo()
+ * @files: the files of nicfix's last edit, @nfiles; @diff of each is
+ *	what undo changes (the file now -> the version before the edit)
+ * @changed: some file differs from its version before the edit
+ * @refused: some file changed since nicfix wrote it: nothing restored
+ * @nothing: no edit of nicfix's is on record
+ * @diff: every file's diff (malloc'd)
+ */
+struct nfx_undo {
+	struct nfx_persist_file files[2];
+	size_t nfiles;
+	bool changed;
+	bool refused;
+	bool nothing;
+	char *diff;
+};
+
+/**
+ * nfx_undo() - restore the files of nicfix's last edit
+ * @o: the configuration (@path, @backup_dir, @lock_timeout_ms)
+ * @flags: NFX_PERSIST_DRY_RUN, or 0
+ * @ret: to release with nfx_undo_done(); @refused when a file changed
+ *	since the edit (nothing is then restored)
+ *
+ * Under both locks, each file atomically, after a backup of the version
+ * it replaces; the record is then dropped.
+ * Return: 0, or -errno.
+ */
+int nfx_undo(const struct nfx_cfgopts *o, unsigned int flags,
+	     struct nfx_undo *ret, struct nfx_err *err);
+
+/** nfx_undo_done() - free what @u holds; a zeroed one is fine */
+void nfx_undo_done(struct nfx_undo *u);
 
 /** nfx_action_name() - "added", "completed", "unchanged", ... */
 const char *nfx_action_name(enum nfx_action action);

@@ -9,6 +9,7 @@
 #include "ifread.h"
 #include "nicfix.h"
 #include "offline.h"
+#include "place.h"
 
 #include "check.h"
 
@@ -441,8 +442,147 @@ static void test_iffile_blank(void)
 	}
 }
 
+/* a one-file configuration of @text, for the placement rules */
+struct oneconf {
+	struct nfx_iffile f;
+	struct nfx_iffile *files[1];
+	struct nfx_ifref refs[16];
+	struct nfx_ifconf conf;
+};
+
+static int oneconf_init(struct oneconf *c, const char *text)
+{
+	size_t i;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->f.path = "t";
+	c->f.buf = strdup(text);
+	c->f.len = strlen(text);
+	ret = nfx_iffile_parse(&c->f, NULL);
+	if (ret < 0 || c->f.nst > 16)
+		return -1;
+	for (i = 0; i < c->f.nst; i++) {
+		c->refs[i].file = &c->f;
+		c->refs[i].st = &c->f.st[i];
+	}
+	c->files[0] = &c->f;
+	c->conf.files = c->files;
+	c->conf.nfiles = 1;
+	c->conf.refs = c->refs;
+	c->conf.nrefs = c->f.nst;
+	return 0;
+}
+
+static void oneconf_done(struct oneconf *c)
+{
+	nfx_iffile_done(&c->f);
+	free(c->f.buf);
+}
+
+/* the index in the file of the option whose key is @key, of stanza @st */
+static long opt_of(const struct oneconf *c, size_t st, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->f.st[st].nopt; i++)
+		if (nfx_ifopt_is(&c->f.opts[c->f.st[st].opt + i], key))
+			return (long)i;
+	return -1;
+}
+
+/* DESIGN.md's placement rules, and the lines Proxmox VE's writer loses */
+static void test_place(void)
+{
+	static const struct {
+		const char *text;
+		long stanza; /* which stanza of vmbr0 gets the line (index in file) */
+		long after;  /* after which of its options (-1: the iface line) */
+		const char *key; /* an option of that stanza... */
+		long key_st;	 /* ...in stanza key_st... */
+		enum nfx_risk risk; /* ...at this risk */
+	} rows[] = {
+		/* the usual file: the one stanza, after its last option */
+		{ "auto vmbr0\niface vmbr0 inet static\n\taddress 10.0.0.2/24\n"
+		  "\tbridge-ports eno1\n\tbridge-fd 0\n\n# end\n",
+		  0, 2, "bridge-fd", 0, NFX_RISK_NONE },
+		/* (a) dhcp above static: the last one, with the bridge-ports */
+		{ "iface vmbr0 inet dhcp\niface vmbr0 inet static\n"
+		  "\taddress 10.0.0.2/24\n\tbridge-ports eno1\n",
+		  1, 1, "bridge-ports", 1, NFX_RISK_NONE },
+		{ "iface vmbr0 inet dhcp\n\tpost-up true\niface vmbr0 inet static\n"
+		  "\tbridge-ports eno1\n",
+		  1, 0, "post-up", 0, NFX_RISK_EARLIER },
+		/* (b) a blank line inside the stanza: before it */
+		{ "iface vmbr0 inet static\n\taddress 10.0.0.2/24\n"
+		  "\tbridge-ports eno1\n\n\tbridge-fd 0\n",
+		  0, 1, "bridge-fd", 0, NFX_RISK_BLANK },
+		{ "iface vmbr0 inet manual\n \t\r\n\tbridge-ports eno1\n",
+		  0, -1, "bridge-ports", 0, NFX_RISK_BLANK },
+		/* a comment is no blank line; "\" continues a line */
+		{ "iface vmbr0 inet manual\n\tbridge-ports eno1 \\\n\teno2\n"
+		  "\t# c\n\tbridge-fd 0\n",
+		  0, 1, "bridge-fd", 0, NFX_RISK_NONE },
+		/* (c) inet6 auto first: the inet stanza */
+		{ "iface vmbr0 inet6 auto\n\taccept_ra 2\n"
+		  "iface vmbr0 inet static\n\tbridge-ports eno1\n",
+		  1, 0, "accept_ra", 0, NFX_RISK_INET6 },
+		{ "iface vmbr0 inet static\n\tbridge-ports eno1\n"
+		  "iface vmbr0 inet6 static\n\taddress fd00::2/64\n",
+		  0, 0, "address", 1, NFX_RISK_NONE },
+		/* inet6 only: the last, with its address */
+		{ "iface vmbr0 inet6 auto\n\tbridge-ports eno1\n"
+		  "iface vmbr0 inet6 static\n\taddress fd00::2/64\n",
+		  1, 0, "bridge-ports", 0, NFX_RISK_EARLIER },
+		{ "iface vmbr0 inet6 auto\n\tbridge-ports eno1\n", 0, 0,
+		  "bridge-ports", 0, NFX_RISK_INET6 },
+		/* an ifupdown2 typeless stanza */
+		{ "iface vmbr0\n\tbridge-ports eno1\n", 0, 0, "bridge-ports", 0,
+		  NFX_RISK_NONE },
+		/* a stanza with no option */
+		{ "iface eno1 inet manual\niface vmbr0 inet manual\n", 1, -1,
+		  NULL, 0, NFX_RISK_NONE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct oneconf c;
+		const char *why = NULL;
+		long st, after;
+
+		if (oneconf_init(&c, rows[i].text) < 0) {
+			CHECK(0, "place row %zu: does not parse", i);
+			continue;
+		}
+		st = nfx_place_stanza(&c.conf, "vmbr0");
+		CHECK(st == rows[i].stanza, "place row %zu: stanza %ld, want %ld",
+		      i, st, rows[i].stanza);
+		if (st >= 0) {
+			after = nfx_place_after(&c.f, &c.f.st[st]);
+			CHECK(after == rows[i].after,
+			      "place row %zu: after %ld, want %ld", i, after,
+			      rows[i].after);
+		}
+		if (rows[i].key) {
+			long o = opt_of(&c, (size_t)rows[i].key_st, rows[i].key);
+			enum nfx_risk r = o < 0 ? NFX_RISK_NONE :
+				nfx_place_risk(&c.conf, (size_t)rows[i].key_st,
+					       (size_t)o, &why);
+
+			CHECK(o >= 0 && r == rows[i].risk && why &&
+				      (r == NFX_RISK_NONE) == !*why,
+			      "place row %zu: %s: risk %d, want %d", i,
+			      rows[i].key, r, rows[i].risk);
+		}
+		oneconf_done(&c);
+	}
+	CHECK(nfx_place_stanza(&(struct nfx_ifconf){ 0 }, "vmbr0") == -1,
+	      "place: no stanza");
+}
+
 int main(void)
 {
+	test_place();
 	test_ifword();
 	test_iffile_blank();
 	test_report_names();
