@@ -28,6 +28,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # the core (src/core): no printing, no exit, no environ; its only face is
 # src/include/nicfix.h, the one header the front ends are given
 CORE := err path ifname feat offline ifread ifports place ifcfg persist undo offloads \
+	checkres cover coverlive \
 	safefile diff nl ethnl ethioctl rtnl live apply \
 	kstamp kscan klog dmsg diag dhost
 # the nicfix front end (src/cli)

@@ -155,7 +155,7 @@ _nicfix() {
 	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind --force" ;;
 	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
 	undo) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply" ;;
+	check) opts+=" --no-live --apply -f --features --input" ;;
 	esac
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

@@ -165,7 +165,7 @@ install_deb() {
 	# the persisted line re-applied live, without a bridge bounce: the
 	# same bridge, still administratively up (its operstate follows the
 	# ports' carrier and forwarding state, not what the postinst did)
-	[[ "$output" == *"/etc/network/interfaces:"*": vmbr0: eno1: drift re-applied"* ]]
+	[[ "$output" == *"vmbr0: eno1: drift re-applied: tso gso gro"* ]]
 	[[ "$output" != *warning* ]]
 	tgg_are off
 	[ "$(ns cat /sys/class/net/vmbr0/ifindex)" = "$ifindex" ]
@@ -264,7 +264,7 @@ install_deb() {
 	cp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
 	tgg_on
 	run -0 install_deb
-	[[ "$output" == *"vmbr0: eno7: no such interface"* ]]
+	[[ "$output" == *"/etc/network/interfaces:"*": vmbr0: eno7: stale: eno7 is not behind vmbr0 (its NICs: eno1); run: nicfix unpersist vmbr0 eno7"* ]]
 	[[ "$output" == *"nicfix: warning: 'nicfix check --apply' exited 1"* ]]
 	# the good line still took effect, and no file was touched
 	tgg_are off

@@ -59,7 +59,7 @@ teardown() {
 	ev '.frozen and .tdh_is_next_to_clean and .status_zero'
 	ev '.resets == 1 and .after_first_hang.resets == 1 and .link_up == 2'
 	ev '.advice == ["nicfix persist BRIDGE eno1", "nicfix apply eno1"]'
-	ev '.bridge == null and .live == null and .persisted == null and .features == ["tso", "gso", "gro"]'
+	ev '.bridge == null and .live == null and .persisted == false and .features == ["tso", "gso", "gro"]'
 }
 
 # every format the same hang can come in: FIXTURE IFACE REPORTS
@@ -314,11 +314,11 @@ teardown() {
 	[[ "$output" == *"eno1: live driver veth, not e1000e"* ]]
 	run -1 --separate-stderr ns "$NICFIX" --json diagnose --input "$FIX/demo-pve.log"
 	ev '.bridge == "vmbr0" and .live_driver == "veth" and .live_skipped == null'
-	ev '.advice[0] == "nicfix persist vmbr0 eno1" and .offloads_off == false and .persisted == null'
+	ev '.advice[0] == "nicfix persist vmbr0 eno1" and .offloads_off == false and .persisted == false'
 	ev '[.live[] | .name + " " + .state] == ["tso on", "gso on", "gro off"]'
 	ev '.live[0].bits | map(.name) | index("tx-tcp6-segmentation") != null'
 	# persisted: the bridge's stanza has the port's line
-	printf 'iface vmbr0 inet manual\n\tbridge-ports eno1\n\tpost-up ethtool -K eno1 tso off gso off gro off || true\n' >"$BATS_TEST_TMPDIR/if"
+	printf 'auto vmbr0\niface vmbr0 inet manual\n\tbridge-ports eno1\n\tpost-up ethtool -K eno1 tso off gso off gro off || true\n' >"$BATS_TEST_TMPDIR/if"
 	run -1 --separate-stderr ns "$NICFIX" --json -i "$BATS_TEST_TMPDIR/if" diagnose --input "$FIX/demo-pve.log"
 	ev '.persisted == true'
 	printf 'iface vmbr0 inet manual\n\tbridge-ports eno1\n' >"$BATS_TEST_TMPDIR/if"

@@ -239,6 +239,12 @@ round_trip() {
 		while read -r b; do
 			cp "$f" "$IF"
 			run "$NICFIX" -q -i "$IF" persist "$b"
+			# a bridge of VXLANs, veths or VLANs of another bridge
+			# (Proxmox SDN) has no NIC to fix: refused, nothing written
+			if [ "$status" -eq 2 ] && [[ "$output" == *": bridge $b has no NIC: "* ]]; then
+				cmp "$IF" "$f"
+				continue
+			fi
 			if [ "$status" -ne 0 ]; then
 				echo "persist $b failed on $f: $output" >&2
 				return 1

@@ -82,8 +82,9 @@ static const struct cli_cmd commands[] = {
 	  "Restore the file (and interfaces.new) as they were before nicfix's\n"
 	  "last edit, when they are unchanged since; else refuse and show the\n"
 	  "diff." },
-	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply]",
-	  "Validate the offload lines of each bridge and, unless --no-live,\n"
+	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply] [-f FEATURES] [--input FILE]",
+	  "Verify that every NIC of each bridge is covered by a line that runs,\n"
+	  "that no line is at risk and, unless --no-live,\n"
 	  "that the live state matches; --apply re-applies what drifted." },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "Print the usage of nicfix, or of COMMAND." },

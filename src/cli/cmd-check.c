@@ -1,85 +1,282 @@
-/* cmd-check.c - nicfix check: the offload lines and the live state */
+/* cmd-check.c - nicfix check: is every NIC of a bridge covered, and live */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
-/* What the live side found for one line. */
-struct live_result {
-	const char *state; /* "ok", "drift", "fixed", "missing", "error", NULL */
-	char drift[512];   /* kernel names still on, space separated */
-	bool applied;
-};
+#define MAX_HANGS 64
 
-static int check_live(struct cli *cli, struct nfx_live *live,
-		      const struct nfx_offload *o, bool apply,
-		      struct live_result *lr)
+/* The NICs that hung in @d, with the bridge the live system puts them in. */
+static size_t collect_hangs(struct cli *cli, struct nfx_diag *d, bool live_ok,
+			    struct nfx_check_hang *h)
 {
-	struct nfx_report r = { 0 };
-	struct nfx_err err = { 0 };
-	int ret, status = EXIT_OK;
+	struct nfx_live *live = NULL;
+	size_t i, n = 0;
 
-	ret = nfx_apply(live, o->port, o->off, NFX_APPLY_VERIFY, &r, &err);
-	if (ret == -ENODEV) {
-		lr->state = "missing";
-		return cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s: no such interface",
-				 o->file, o->lineno, o->bridge, o->port);
+	if (live_ok && nfx_live_open(&live, cli->live_flags, NULL) < 0)
+		live = NULL;
+	for (i = 0; i < nfx_diag_count(d) && n < MAX_HANGS; i++) {
+		const struct nfx_diag_event *ev = nfx_diag_event(d, i);
+		struct nfx_diag_live dl;
+
+		if (!nfx_diag_is_hang(ev) || !ev->ifname[0])
+			continue;
+		memset(&h[n], 0, sizeof(h[n]));
+		snprintf(h[n].ifname, sizeof(h[n].ifname), "%s", ev->ifname);
+		h[n].reports = ev->reports ? ev->reports : 1;
+		if (live && nfx_diag_live_get(live, ev, &dl, NULL) == 0)
+			memcpy(h[n].bridge, dl.bridge, sizeof(h[n].bridge));
+		n++;
 	}
-	if (ret < 0) {
-		lr->state = "error";
-		return cli_error(cli, cli_status(ret), "%s:%u: %s: %s: %s", o->file,
-				 o->lineno, o->bridge, o->port, err.msg);
-	}
-	if (nfx_report_ok(&r)) {
-		lr->state = "ok";
-		goto out;
-	}
-	if (apply) {
-		nfx_report_done(&r);
-		ret = nfx_apply(live, o->port, o->off, 0, &r, &err);
-		if (ret < 0) {
-			lr->state = "error";
-			status = cli_error(cli, cli_status(ret), "%s: %s", o->port,
-					   err.msg);
-			goto out;
+	nfx_live_close(live);
+	return n;
+}
+
+/* This boot's hangs: from --input FILE, or the host's log when live. */
+static int read_hangs(struct cli *cli, const char *input, bool live_ok,
+		      struct nfx_check_hang *h, size_t *ret_n)
+{
+	struct nfx_klog_opts ko;
+	struct nfx_klog *kl = NULL;
+	struct nfx_diag *d = NULL;
+	struct nfx_err err = { 0 };
+	unsigned long lines = 0;
+	const char *src = NULL;
+	int fd = -1, rc, status = EXIT_OK;
+
+	*ret_n = 0;
+	if (!input && !live_ok)
+		return EXIT_OK;
+	nfx_diag_clocks(&ko, !input);
+	if (nfx_diag_new(NULL, &d, &err) < 0)
+		return cli_error(cli, EXIT_SYSTEM, "%s", err.msg);
+	if (input) {
+		fd = open(input, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			status = cli_error(cli, EXIT_USAGE, "--input: %s: %s", input,
+					   strerror(errno));
+			goto out_free;
 		}
-		lr->applied = true;
-		if (nfx_report_ok(&r)) {
-			lr->state = "ok";
-			if (!cli->quiet && !cli->json)
-				printf("%s:%u: %s: %s: drift re-applied\n", o->file,
-				       o->lineno, o->bridge, o->port);
-			goto out;
+		rc = nfx_klog_open_fd(fd, &ko, &kl, &err);
+		if (rc == 0)
+			rc = nfx_diag_feed(d, kl, &lines, &err);
+		nfx_klog_close(kl, NULL);
+		close(fd);
+		if (rc < 0) {
+			status = cli_error(cli, rc == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM,
+					   "%s:%lu: %s", input, lines + 1, err.msg);
+			goto out_free;
 		}
+	} else if (nfx_diag_read_host(d, NULL, &ko, &src, &lines, &err) < 0) {
+		/* no log is no reason to give up on the configuration */
+		cli_warn(cli, "this boot's hangs not known: %s", err.msg);
+		goto out_free;
 	}
-	nfx_report_names(&r, NFX_PICK_ON, lr->drift, sizeof(lr->drift));
-	lr->state = "drift";
-	status = cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s: still on: %s",
-			   o->file, o->lineno, o->bridge, o->port, lr->drift);
-out:
-	nfx_report_done(&r);
+	nfx_diag_finish(d);
+	*ret_n = collect_hangs(cli, d, live_ok, h);
+out_free:
+	nfx_diag_free(d);
 	return status;
 }
 
-static void json_line(struct json *j, const struct nfx_offload *o,
-		      const struct live_result *lr)
+static bool port_has_findings(const struct nfx_check *c,
+			      const struct nfx_check_port *p)
 {
-	json_obj_begin(j, NULL);
-	json_str(j, "bridge", o->bridge);
-	json_str(j, "port", o->port[0] ? o->port : NULL);
-	json_str(j, "file", o->file);
-	json_int(j, "line", o->lineno);
-	json_str(j, "command", o->cmd);
-	json_bool(j, "guarded", o->guarded);
-	json_bool(j, "behind_bridge", o->behind);
-	json_str(j, "problem", o->problem[0] ? o->problem : NULL);
-	json_str(j, "live", lr->state);
-	json_str(j, "drift", lr->drift[0] ? lr->drift : NULL);
-	json_bool(j, "applied", lr->applied);
-	json_obj_end(j);
+	size_t i;
+
+	for (i = 0; i < c->nfindings; i++)
+		if (!strcmp(c->findings[i].port, p->name) &&
+		    !strcmp(c->findings[i].bridge, p->bridge))
+			return true;
+	return false;
+}
+
+static void render_text(struct cli *cli, const struct nfx_check *c, bool live)
+{
+	char names[NFX_CHECK_NAMES];
+	size_t i, k, crit = 0;
+
+	if (cli->verbose)
+		printf("rules: %s%s\n", nfx_ifupdown_name(c->ifupdown),
+		       c->ifupdown_found ? "" : " (none found: ifupdown's rules)");
+	for (i = 0; i < c->nbridges; i++) {
+		const struct nfx_check_bridge *b = &c->bridges[i];
+
+		for (k = b->port; k < b->port + b->nports; k++) {
+			const struct nfx_check_port *p = &c->ports[k];
+
+			if (p->reapplied)
+				printf("%s: %s: drift re-applied: %s\n", b->name, p->name,
+				       nfx_check_names(c, p->reapplied, names,
+						       sizeof(names)));
+			if (port_has_findings(c, p))
+				continue;
+			if (p->not_nic[0]) {
+				printf("%s: %s: not a NIC (live kind %s): nothing to fix\n",
+				       b->name, p->name, p->not_nic);
+				continue;
+			}
+			printf("%s: %s: ok: %s off%s\n", b->name, p->name,
+			       nfx_check_names(c, p->covered, names, sizeof(names)),
+			       live ? "" : " (config only)");
+		}
+		if (!b->nports)
+			printf("%s: no NIC behind it\n", b->name);
+	}
+	for (i = 0; i < c->nfindings; i++) {
+		const struct nfx_check_finding *f = &c->findings[i];
+
+		crit += f->critical;
+		if (f->file)
+			printf("%s:%u: ", f->file, f->line);
+		if (f->bridge[0])
+			printf("%s: ", f->bridge);
+		if (f->port[0] && strcmp(f->port, f->bridge))
+			printf("%s: ", f->port);
+		printf("%s%s%s\n", f->message, f->fix[0] ? "; run: " : "", f->fix);
+	}
+	if (!c->nbridges)
+		printf("%s: nothing to check: no offload line, no bridge with a NIC, no hang\n",
+		       cli->cfg.path);
+	if (c->nfindings)
+		printf("verdict: %zu finding%s%s\n", c->nfindings,
+		       c->nfindings == 1 ? "" : "s", crit ? ", critical" : "");
+	else
+		printf("verdict: ok\n");
+}
+
+/* a space-separated list as a JSON array */
+static void json_names(struct json *j, const char *key, const char *list)
+{
+	const char *p = list;
+
+	json_arr_begin(j, key);
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n)
+			json_strn(j, NULL, p, n);
+		p += n + (p[n] == ' ');
+	}
+	json_arr_end(j);
+}
+
+static void json_mask(struct json *j, const struct nfx_check *c, const char *key,
+		      unsigned int mask)
+{
+	char names[NFX_CHECK_NAMES];
+
+	json_names(j, key, nfx_check_names(c, mask, names, sizeof(names)));
+}
+
+static void render_json(struct cli *cli, const struct nfx_check *c, bool live,
+			int status)
+{
+	struct json *j = &cli->j;
+	size_t i, k;
+
+	cli_json_begin(cli);
+	json_bool(j, "live", live);
+	json_str(j, "ifupdown", nfx_ifupdown_name(c->ifupdown));
+	json_bool(j, "critical", nfx_check_critical(c));
+	json_arr_begin(j, "bridges");
+	for (i = 0; i < c->nbridges; i++) {
+		const struct nfx_check_bridge *b = &c->bridges[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "name", b->name);
+		json_arr_begin(j, "ports");
+		for (k = b->port; k < b->port + b->nports; k++) {
+			const struct nfx_check_port *p = &c->ports[k];
+
+			json_obj_begin(j, NULL);
+			json_str(j, "name", p->name);
+			json_mask(j, c, "covered", p->covered);
+			json_mask(j, c, "missing", p->missing);
+			json_mask(j, c, "drift", p->drift);
+			json_mask(j, c, "reapplied", p->reapplied);
+			json_int(j, "hangs", (long long)p->hangs);
+			json_str(j, "not_nic", p->not_nic[0] ? p->not_nic : NULL);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_arr_begin(j, "findings");
+	for (i = 0; i < c->nfindings; i++) {
+		const struct nfx_check_finding *f = &c->findings[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "kind", nfx_find_kind_name(f->kind));
+		json_str(j, "severity", f->critical ? "critical" : "warning");
+		json_str(j, "bridge", f->bridge[0] ? f->bridge : NULL);
+		json_str(j, "port", f->port[0] ? f->port : NULL);
+		json_names(j, "features", f->features);
+		json_str(j, "file", f->file);
+		if (f->file)
+			json_int(j, "line", f->line);
+		else
+			json_null(j, "line");
+		json_str(j, "message", f->message);
+		json_str(j, "fix", f->fix[0] ? f->fix : NULL);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_arr_begin(j, "lines");
+	for (i = 0; i < c->nlines; i++) {
+		const struct nfx_check_line *l = &c->lines[i];
+
+		json_obj_begin(j, NULL);
+		json_str(j, "file", l->file);
+		json_int(j, "line", l->line);
+		json_str(j, "bridge", l->stanza);
+		json_str(j, "port", l->port[0] ? l->port : NULL);
+		json_str(j, "text", l->text);
+		json_names(j, "features", l->features);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	cli_json_end(cli, status);
+}
+
+static int add_features(struct cli *cli, struct nfx_featreq **req,
+			const char *list)
+{
+	struct nfx_featreq *more = NULL;
+	struct nfx_err err = { 0 };
+	size_t i;
+
+	if (nfx_featreq_parse(list, &more, &err) < 0)
+		return cli_error(cli, EXIT_USAGE, "-f: %s", err.msg);
+	if (!*req) {
+		*req = more;
+		return EXIT_OK;
+	}
+	/* -f repeats and adds up: the new names after the old ones */
+	for (i = 0; i < nfx_featreq_count(more); i++) {
+		char buf[512];
+		struct nfx_featreq *sum = NULL;
+		size_t k, pos = 0;
+
+		for (k = 0; k < nfx_featreq_count(*req) && pos < sizeof(buf); k++)
+			pos += (size_t)snprintf(buf + pos, sizeof(buf) - pos, "%s,",
+						nfx_featreq_name(*req, k));
+		snprintf(buf + pos, sizeof(buf) - pos, "%s", nfx_featreq_name(more, i));
+		if (nfx_featreq_parse(buf, &sum, &err) < 0) {
+			nfx_featreq_free(more);
+			return cli_error(cli, EXIT_USAGE, "-f: %s", err.msg);
+		}
+		nfx_featreq_free(*req);
+		*req = sum;
+	}
+	nfx_featreq_free(more);
+	return EXIT_OK;
 }
 
 int cmd_check(struct cli *cli, int argc, char **argv)
@@ -87,17 +284,22 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "no-live", no_argument, NULL, 'L' },
 		{ "apply", no_argument, NULL, 'a' },
+		{ "features", required_argument, NULL, 'f' },
+		{ "input", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct live_result *lr = NULL;
-	struct nfx_offload *v = NULL;
+	struct nfx_check_hang hangs[MAX_HANGS];
+	struct nfx_check_opts co = { 0 };
+	struct nfx_featreq *req = NULL;
+	struct nfx_check c = { 0 };
 	struct nfx_live *live = NULL;
 	struct nfx_err err = { 0 };
+	const char *input = NULL;
 	bool no_live = false, apply = false;
-	int opt, n = 0, i, status = EXIT_OK, s;
+	int opt, rc, status = EXIT_OK;
 
-	while ((opt = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "hf:", opts)) != -1) {
 		switch (opt) {
 		case 'L':
 			no_live = true;
@@ -105,73 +307,65 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		case 'a':
 			apply = true;
 			break;
+		case 'f':
+			status = add_features(cli, &req, optarg);
+			if (status)
+				goto out_free;
+			break;
+		case 'I':
+			input = optarg;
+			break;
 		case 'h':
 			return cli_usage(cli, false);
 		default:
-			return cli_usage(cli, true);
+			status = cli_usage(cli, true);
+			goto out_free;
 		}
 	}
 	if (no_live && apply) {
 		cli_error(cli, EXIT_USAGE, "check: --apply needs the live state");
-		return cli_usage(cli, true);
+		status = cli_usage(cli, true);
+		goto out_free;
 	}
 	argc -= optind;
 	argv += optind;
 	status = cli_check_ifnames(cli, argc, argv);
 	if (status)
-		return status;
-	n = nfx_offloads_read(&cli->cfg, (const char *const *)argv, (size_t)argc,
-			      &v, &err);
-	if (n < 0)
-		return cli_error(cli, cli_status(n), "%s", err.msg);
-	lr = calloc(n ? n : 1, sizeof(*lr));
-	if (!lr) {
-		status = cli_error(cli, EXIT_SYSTEM, "out of memory");
+		goto out_free;
+	if (!req && nfx_featreq_default(&req, &err) < 0) {
+		status = cli_error(cli, EXIT_SYSTEM, "%s", err.msg);
 		goto out_free;
 	}
-	if (!no_live && n) {
+	co.bridges = (const char *const *)argv;
+	co.nbridges = (size_t)argc;
+	co.req = req;
+	co.hangs = hangs;
+	status = read_hangs(cli, input, !no_live, hangs, &co.nhangs);
+	if (status)
+		goto out_free;
+	rc = nfx_check_config(&cli->cfg, &co, &c, &err);
+	if (rc < 0) {
+		status = cli_error(cli, cli_status(rc), "%s", err.msg);
+		goto out_free;
+	}
+	if (!no_live && c.nports) {
 		status = cli_live_open(cli, &live);
 		if (status)
 			goto out_free;
-	}
-	for (i = 0; i < n; i++) {
-		const struct nfx_offload *o = &v[i];
-
-		if (o->problem[0]) {
-			status = cli_error(cli, EXIT_FINDING, "%s:%u: %s: %s",
-					   o->file, o->lineno, o->bridge, o->problem);
-			continue;
+		rc = nfx_check_live(&c, live, apply, &err);
+		if (rc < 0) {
+			status = cli_error(cli, cli_status(rc), "%s", err.msg);
+			goto out_free;
 		}
-		if (!o->behind)
-			status = cli_error(cli, EXIT_FINDING,
-					   "%s:%u: %s: %s is not behind the bridge",
-					   o->file, o->lineno, o->bridge, o->port);
-		if (!o->guarded)
-			cli_warn(cli, "%s:%u: %s: '%s' fails ifup of %s when it fails; add '|| true'",
-				 o->file, o->lineno, o->bridge, o->cmd, o->bridge);
-		if (live) {
-			s = check_live(cli, live, o, apply, &lr[i]);
-			if (s > status)
-				status = s;
-		}
-		if (!cli->quiet && !cli->json && (!lr[i].state || !strcmp(lr[i].state, "ok")))
-			printf("%s:%u: %s: %s: ok%s\n", o->file, o->lineno, o->bridge,
-			       o->port, live ? "" : " (config only)");
 	}
-	if (!n && !cli->quiet && !cli->json)
-		printf("%s: no offload lines\n", cli->cfg.path);
-	if (cli->json) {
-		cli_json_begin(cli);
-		json_bool(&cli->j, "live", !no_live);
-		json_arr_begin(&cli->j, "lines");
-		for (i = 0; i < n; i++)
-			json_line(&cli->j, &v[i], &lr[i]);
-		json_arr_end(&cli->j);
-		cli_json_end(cli, status);
-	}
+	status = c.nfindings ? EXIT_FINDING : EXIT_OK;
+	if (cli->json)
+		render_json(cli, &c, !no_live, status);
+	else if (!cli->quiet || c.nfindings)
+		render_text(cli, &c, !no_live);
 out_free:
-	free(lr);
 	nfx_live_close(live);
-	nfx_offloads_free(v, n);
+	nfx_check_done(&c);
+	nfx_featreq_free(req);
 	return status;
 }

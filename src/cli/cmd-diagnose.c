@@ -100,29 +100,32 @@ struct facts {
 	struct nfx_diag_live live;
 	char why[600];
 	struct nfx_features *feat;
-	int persisted;
 };
 
-/* Is there an offload line for @port in @bridge's stanza?  1 or 0; -1
- * when the configuration cannot be read.
- */
-static int persisted(struct cli *cli, const char *bridge, const char *port)
+/* Does the interfaces file turn off every feature of @ev on its NIC? */
+static bool persisted(struct cli *cli, const struct nfx_diag_event *ev)
 {
-	struct nfx_cfgopts o = cli->cfg;
-	const char *const names[] = { bridge };
-	struct nfx_offload *v = NULL;
-	int i, n, found = 0;
+	const char *p = ev->features;
+	struct nfx_featreq *req = NULL;
+	struct nfx_check_hang h = { .reports = 1 };
+	struct nfx_check_opts co = { 0 };
+	struct nfx_check c = { 0 };
+	bool ok = false;
+	size_t i;
 
-	o.named_only = true;
-	o.unknown_ok = true;
-	n = nfx_offloads_read(&o, names, 1, &v, NULL);
-	if (n < 0)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (!strcmp(v[i].port, port) && !v[i].problem[0])
-			found = 1;
-	nfx_offloads_free(v, n);
-	return found;
+	if (!p[0] || nfx_featreq_parse(p, &req, NULL) < 0)
+		return false;
+	snprintf(h.ifname, sizeof(h.ifname), "%s", ev->ifname);
+	co.req = req;
+	co.hangs = &h;
+	co.nhangs = 1;
+	if (nfx_check_config(&cli->cfg, &co, &c, NULL) == 0)
+		for (i = 0; i < c.nports; i++)
+			if (!strcmp(c.ports[i].name, ev->ifname))
+				ok = !c.ports[i].missing;
+	nfx_check_done(&c);
+	nfx_featreq_free(req);
+	return ok;
 }
 
 static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
@@ -131,6 +134,8 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 	struct nfx_err err = { 0 };
 
 	memset(f, 0, sizeof(*f));
+	if (ev->ifname[0])
+		f->live.persisted = persisted(cli, ev);
 	if (!ev->ifname[0]) {
 		snprintf(f->why, sizeof(f->why), "the log names no interface");
 		return;
@@ -144,18 +149,20 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 		snprintf(f->why, sizeof(f->why), "live facts skipped");
 		return;
 	}
+	bool p = f->live.persisted;
+
 	if (nfx_diag_live_get(*live, ev, &f->live, &err) < 0) {
 		snprintf(f->why, sizeof(f->why), "%s",
 			 err.code == -ENODEV ? "not on this host: live facts "
 					       "skipped" : err.msg);
+		f->live.persisted = p;
 		return;
 	}
+	f->live.persisted = p;
 	/* the kernel bits behind each name, for --json's STATE list */
 	if (cli->json && f->live.features &&
 	    nfx_features_get(*live, ev->ifname, &f->feat, &err) < 0)
 		f->feat = NULL;
-	if (cli->json && f->live.bridge[0])
-		f->persisted = persisted(cli, f->live.bridge, ev->ifname);
 }
 
 /* the fields of a report: as the log names them, and as JSON keys a jq
@@ -286,11 +293,14 @@ static void print_event(const struct nfx_diag_event *ev, const struct facts *f,
 			       nfx_klog_time_str(ev->first_up, ev->clock, t,
 						 sizeof(t)));
 	}
+	if (adv->persisted)
+		printf("%s: persisted: the interfaces file turns %s off at ifup\n",
+		       n, ev->features);
 	if (adv->persist[0])
 		printf("%s: run: %s%s\n", n, adv->persist,
 		       adv->bridge_known ? "" : " (BRIDGE: the bridge the port "
 						"is in, on the host the log is from)");
-	else if (adv->apply[0] && f->live.present)
+	else if (adv->apply[0] && f->live.present && !adv->persisted)
 		printf("%s: not in a bridge: nicfix persist needs one\n", n);
 	if (adv->apply[0])
 		printf("%s: now: %s\n", n, adv->apply);
@@ -424,10 +434,7 @@ static void json_event(struct cli *cli, const struct nfx_diag_event *ev,
 	json_str(j, "live_driver", f->live.present && f->live.driver[0] ?
 					   f->live.driver : NULL);
 	json_str(j, "live_skipped", f->why[0] ? f->why : NULL);
-	if (f->live.present && f->live.bridge[0] && f->persisted >= 0)
-		json_bool(j, "persisted", f->persisted);
-	else
-		json_null(j, "persisted");
+	json_bool(j, "persisted", adv->persisted);
 	json_bool(j, "offloads_off", adv->off);
 	json_arr_begin(j, "advice");
 	if (adv->persist[0])

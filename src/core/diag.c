@@ -848,6 +848,10 @@ void nfx_diag_advise(const struct nfx_diag_event *ev,
 		snprintf(ret->persist, sizeof(ret->persist),
 			 "nicfix persist %s %s%s", live->bridge, port, fopt);
 	}
+	if (live && live->persisted) {
+		ret->persisted = true;
+		ret->persist[0] = '\0';
+	}
 	if (!live || !live->present || !live->features)
 		return;
 	ret->off = true;
@@ -860,4 +864,7 @@ void nfx_diag_advise(const struct nfx_diag_event *ev,
 		f += k + (f[k] == ',');
 	}
 	ret->off = ret->off && any_off;
+	/* no advice to do what is already done */
+	if (ret->off)
+		ret->apply[0] = '\0';
 }

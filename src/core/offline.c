@@ -33,8 +33,12 @@ static size_t tokenize(const char *cmd, struct tok *t, size_t max)
 			return n;
 		t[n].s = p;
 		t[n].off = (size_t)(p - cmd);
-		while (*p && !is_blank(p) && *p != '\n')
+		/* a ';' ends a command whatever touches it: "gro off;" */
+		if (*p == ';')
 			p++;
+		else
+			while (*p && !is_blank(p) && *p != '\n' && *p != ';')
+				p++;
 		t[n].len = (size_t)(p - t[n].s);
 		n++;
 	}
@@ -72,6 +76,13 @@ const char *nfx_offline_feat_norm(const char *name)
 	return s ? s : name;
 }
 
+static bool tok_ends(const struct tok *t)
+{
+	return tok_is(t, "||") || tok_is(t, ";") || tok_is(t, "&&") ||
+	       tok_is(t, "|") ||
+	       tok_in(t, redirs);
+}
+
 int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 		      struct nfx_err *err)
 {
@@ -86,9 +97,12 @@ int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 	if (n > MAX_TOKENS)
 		return nfx_err_set(err, -EINVAL, "ethtool -K: too many words");
 	memset(&line, 0, sizeof(line));
-	if (n < 3 || t[2].len >= sizeof(line.dev))
+	if (n < 3 || tok_ends(&t[2]))
+		return nfx_err_set(err, -EINVAL, "ethtool -K without a device");
+	if (t[2].len >= sizeof(line.dev))
 		return nfx_err_set(err, -EINVAL,
-				   "ethtool -K without a valid device");
+				   "ethtool -K: '%.*s' is too long for a device name",
+				   (int)t[2].len, t[2].s);
 	memcpy(line.dev, t[2].s, t[2].len);
 	/* $IFACE is what a line in the port's own stanza says */
 	if (strcmp(line.dev, "$IFACE") && strcmp(line.dev, "${IFACE}") &&
@@ -98,23 +112,35 @@ int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 	for (i = 3; i < n; i += 2) {
 		char name[32];
 
-		if (tok_is(&t[i], "||") || tok_in(&t[i], redirs))
+		if (tok_ends(&t[i]))
 			break;
+		if (tok_is(&t[i], "on") || tok_is(&t[i], "off"))
+			return nfx_err_set(err, -EINVAL,
+					   "ethtool -K %s: '%.*s' where a feature name belongs",
+					   line.dev, (int)t[i].len, t[i].s);
 		if (t[i].len >= sizeof(name))
 			return nfx_err_set(err, -EINVAL,
-					   "ethtool -K: invalid feature name");
+					   "ethtool -K %s: '%.*s' is not a feature name",
+					   line.dev, (int)t[i].len, t[i].s);
 		memcpy(name, t[i].s, t[i].len);
 		name[t[i].len] = '\0';
 		if (!nfx_feat_name_valid(name))
 			return nfx_err_set(err, -EINVAL,
-					   "ethtool -K: invalid feature '%s'", name);
-		if (i + 1 >= n || !(tok_is(&t[i + 1], "on") || tok_is(&t[i + 1], "off")))
+					   "ethtool -K %s: invalid feature '%s'",
+					   line.dev, name);
+		if (i + 1 >= n || tok_ends(&t[i + 1]))
 			return nfx_err_set(err, -EINVAL,
-					   "ethtool -K: feature '%s' without on or off",
-					   name);
+					   "ethtool -K %s: %s without on or off",
+					   line.dev, name);
+		if (!(tok_is(&t[i + 1], "on") || tok_is(&t[i + 1], "off")))
+			return nfx_err_set(err, -EINVAL,
+					   "ethtool -K %s %s: '%.*s' is not on or off",
+					   line.dev, name, (int)t[i + 1].len,
+					   t[i + 1].s);
 		if (line.n == NFX_OFFLINE_MAX_FEAT)
 			return nfx_err_set(err, -EINVAL,
-					   "ethtool -K: too many features");
+					   "ethtool -K %s: too many features",
+					   line.dev);
 		snprintf(line.feat[line.n].name, sizeof(line.feat[0].name), "%s",
 			 nfx_offline_feat_norm(name));
 		line.feat[line.n].on = tok_is(&t[i + 1], "on");
@@ -126,13 +152,26 @@ int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 				   line.dev);
 	while (i < n && tok_in(&t[i], redirs))
 		i++;
-	if (i < n) {
-		if (i + 2 != n || !tok_is(&t[i], "||") || !tok_in(&t[i + 1], guards))
-			return nfx_err_set(err, -EINVAL,
-					   "ethtool -K %s: unexpected '%.*s' after the features",
-					   line.dev, (int)t[i].len, t[i].s);
-		line.guarded = true;
+	if (i + 1 < n && tok_is(&t[i], "||") && tok_in(&t[i + 1], guards))
+		i += 2;
+	if (i < n && (tok_is(&t[i], ";") || tok_is(&t[i], "&&"))) {
+		/* other commands follow: they run too, and the line's status
+		 * is theirs */
+		size_t k = i + 1;
+
+		while (k < n && tok_is(&t[k], ";"))
+			k++;
+		if (k < n)
+			line.more = t[k].off;
+		i = n;
+	} else if (i < n && !(i + 2 == n && tok_is(&t[i], "||") &&
+			      tok_in(&t[i + 1], guards))) {
+		return nfx_err_set(err, -EINVAL,
+				   "ethtool -K %s: unexpected '%.*s' after the features",
+				   line.dev, (int)t[i].len, t[i].s);
 	}
+	/* "|| true" at the very end: the line as a whole cannot fail */
+	line.guarded = n >= 2 && tok_is(&t[n - 2], "||") && tok_in(&t[n - 1], guards);
 	*ret = line;
 	return 0;
 }

@@ -16,6 +16,9 @@
  * @feat: the features in the order written; @name as written, long
  *	legacy names folded to their short form ("tso")
  * @guarded: ends in "|| true" (or "|| :"), so it can never fail ifup
+ * @more: 0, or the offset in the command of other commands that follow
+ *	the offload one after a ';' or '&&' ("; ethtool -s eno1 wol d"):
+ *	they run too, and the line's exit status is theirs
  * @feat_end: offset in the command just after the last "on|off" word,
  *	where missing features are inserted when completing the line
  */
@@ -27,6 +30,7 @@ struct nfx_offline {
 		bool on;
 	} feat[NFX_OFFLINE_MAX_FEAT];
 	bool guarded;
+	size_t more;
 	size_t feat_end;
 };
 
@@ -40,9 +44,11 @@ struct nfx_offline {
  * /usr/sbin/ethtool; -K, --offload or --features; then the device and
  * feature/state pairs; optionally "|| true", "|| :" or "|| /bin/true".
  *
+ * Other commands may follow after ';' or '&&' (see @more).
+ *
  * Return: 0 for an offload line, -ENOENT for a command that is not an
- * "ethtool -K" line at all, -EINVAL for a malformed one (missing device,
- * a feature without on/off, trailing commands).
+ * "ethtool -K" line at all, -EINVAL for a malformed one, with the exact
+ * reason in @err ("ethtool -K eno1 tso: 'of' is not on or off").
  */
 int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 		      struct nfx_err *err);

@@ -318,6 +318,37 @@ static int no_such_port(struct edit *e, const char *port,
 			   port, e->iface, pp->nall ? list : "none");
 }
 
+/* Say what is there rather than add a line beside it (issue 13): a line
+ * of @port that ethtool would not take, or a second line of @port when
+ * one is already there (@seen). */
+static int refuse_beside(const struct edit *e, size_t ref, size_t i,
+			 const char *port, bool seen, struct nfx_err *err)
+{
+	const struct nfx_ifref *r = &e->conf->refs[ref];
+	const struct nfx_ifopt *op = &r->file->opts[r->st->opt + i];
+	struct nfx_err why = { 0 };
+	struct nfx_offline line;
+	char val[512], dev[NFX_IFNAMSIZ];
+	int rc;
+
+	if ((!nfx_ifopt_is(op, "post-up") && !nfx_ifopt_is(op, "up")) ||
+	    op->vallen >= sizeof(val))
+		return 0;
+	memcpy(val, op->val, op->vallen);
+	val[op->vallen] = '\0';
+	rc = nfx_offline_parse(val, &line, &why);
+	if (rc == -EINVAL && sscanf(val, "%*s %*s %15[^ \t;|&]", dev) == 1 &&
+	    !strcmp(dev, port))
+		return nfx_err_set(err, -EINVAL,
+				   "%s:%u: '%s' is malformed (%s): correct or remove it first",
+				   r->file->path, op->lineno, val, why.msg);
+	if (rc == 0 && seen && port_line(e, ref, i, port, &line, val, sizeof(val)))
+		return nfx_err_set(err, -EINVAL,
+				   "%s:%u: '%s' is a second offload line of %s: remove one of them first",
+				   r->file->path, op->lineno, val, port);
+	return 0;
+}
+
 /* Work out the edit for one port. */
 static int plan_port(struct edit *e, const char *port,
 		     struct nfx_persist_port *pp, struct nfx_err *err)
@@ -342,6 +373,11 @@ static int plan_port(struct edit *e, const char *port,
 			bool safe, conflict = false;
 			int left;
 
+			if (!(e->flags & NFX_PERSIST_REMOVE)) {
+				rc = refuse_beside(e, r, i, port, any, err);
+				if (rc < 0)
+					return rc;
+			}
 			if (!port_line(e, r, i, port, &line, val, sizeof(val)))
 				continue;
 			any = true;
@@ -728,6 +764,11 @@ static int plan(struct edit *e, const char *const *ports, size_t nports,
 				return no_such_port(e, ports[i], &pp, err);
 		}
 	} else {
+		if (!pp.nphys && pp.nvirt)
+			return nfx_err_set(err, -EINVAL,
+					   "%s:%u: bridge %s has no NIC: %s is %s, with no NIC offloads to hang",
+					   cr->file->path, cr->st->lineno, e->iface,
+					   pp.virt[0], pp.why[0]);
 		if (!pp.nphys)
 			return nfx_err_set(err, -EINVAL,
 					   "%s:%u: bridge %s has no ports; name them",

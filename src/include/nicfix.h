@@ -914,8 +914,11 @@ const char *nfx_diag_match_name(enum nfx_diag_match match);
  * @driver: its driver ("" when unknown)
  * @features: its features could be read; then @state holds each of
  *	the event's features (in the order of @ev->features) up to 8
+ * @persisted: the configuration turns every one of them off at ifup (set
+ *	by the caller, from nfx_check_config())
  */
 struct nfx_diag_live {
+	bool persisted;
 	bool present;
 	char bridge[NFX_IFNAMSIZ];
 	char driver[32];
@@ -930,13 +933,15 @@ struct nfx_diag_live {
  *	here but in no bridge
  * @apply: "nicfix apply eno1", for now ("" when the log names no interface)
  * @bridge_known: @persist names a real bridge
- * @off: every feature is already off (live)
+ * @off: every feature is already off (live); then @apply is ""
+ * @persisted: the fix is in the configuration; then @persist is ""
  */
 struct nfx_diag_advice {
 	char persist[160];
 	char apply[160];
 	bool bridge_known;
 	bool off;
+	bool persisted;
 };
 
 /**
@@ -1007,5 +1012,252 @@ bool nfx_diag_feature_next(const char **p, char *name, size_t size);
  */
 int nfx_diag_live_get(struct nfx_live *live, const struct nfx_diag_event *ev,
 		      struct nfx_diag_live *ret, struct nfx_err *err);
+
+/* ---- check: is every NIC of a bridge covered (cover.c, coverlive.c) --- */
+
+enum nfx_ifupdown {
+	NFX_IFUPDOWN_UNKNOWN, /* none found: ifupdown's stricter rules apply */
+	NFX_IFUPDOWN_1,	      /* Debian's ifupdown */
+	NFX_IFUPDOWN_2,	      /* ifupdown2 (Proxmox VE's default) */
+};
+
+/**
+ * nfx_ifupdown_detect() - which ifupdown is installed under @root
+ * @root: the system ("/" or --root)
+ *
+ * ROOT/var/lib/dpkg/status: "Package: ifupdown2" or "Package: ifupdown"
+ * with "Status: install ok installed"; without a status file, the
+ * presence of ROOT/usr/share/ifupdown2, then ROOT/sbin/ifup.
+ *
+ * Return: which, NFX_IFUPDOWN_UNKNOWN when none is found.
+ */
+enum nfx_ifupdown nfx_ifupdown_detect(const char *root);
+
+/** nfx_ifupdown_name() - "ifupdown", "ifupdown2", "unknown" */
+const char *nfx_ifupdown_name(enum nfx_ifupdown which);
+
+/* what check finds; each a finding with a file, a line and a fix */
+enum nfx_find_kind {
+	NFX_FIND_MISSING,      /* features of a NIC no line that runs covers */
+	NFX_FIND_NOT_RUN,      /* a line that never runs (stanza not brought
+				* up; ifupdown2's option under ifupdown) */
+	NFX_FIND_STALE,	       /* its port is not behind the bridge, or is
+				* renamed (@new_name) */
+	NFX_FIND_NOT_NIC,      /* its device has no NIC (vxlan, bond, ...) */
+	NFX_FIND_DUPLICATE,    /* turns off again what another line does */
+	NFX_FIND_CONFLICT,     /* turns a requested feature on */
+	NFX_FIND_MALFORMED,    /* not a command ethtool takes */
+	NFX_FIND_UNGUARDED,    /* can fail ifup: no "|| true" */
+	NFX_FIND_PLACEMENT,    /* where the Proxmox GUI's writer drops or
+				* moves it */
+	NFX_FIND_DRIFT,	       /* live: on although the lines turn it off */
+	NFX_FIND_NO_DEVICE,    /* live: the NIC is not on this host */
+	NFX_FIND_LIVE_ERROR,   /* live: its state could not be read or set */
+};
+
+/** nfx_find_kind_name() - "missing", "not-run", "stale", ... */
+const char *nfx_find_kind_name(enum nfx_find_kind kind);
+
+#define NFX_CHECK_NAMES 160 /* a space-separated list of short names */
+
+/**
+ * struct nfx_check_finding - one problem
+ * @kind: what
+ * @critical: a NIC that hung this boot with its offloads still on (or
+ *	not known to be off); warning otherwise
+ * @bridge: the bridge (or the plain NIC) concerned, "" when none
+ * @port: the NIC or device, "" when none
+ * @features: the features concerned, space separated short names
+ * @file: where (borrowed from the struct nfx_check), NULL when nowhere
+ * @line: its line, 0 with @file NULL
+ * @message: one line, without file, line, bridge or port
+ * @fix: the exact command to run, "" when it takes a hand edit (the
+ *	message says which)
+ * @new_name: for NFX_FIND_STALE by a rename: the port's name now
+ * @hangs: hang reports of @port this boot
+ */
+struct nfx_check_finding {
+	enum nfx_find_kind kind;
+	bool critical;
+	char bridge[NFX_IFNAMSIZ];
+	char port[NFX_IFNAMSIZ];
+	char features[NFX_CHECK_NAMES];
+	const char *file;
+	unsigned int line;
+	char message[512];
+	char fix[256];
+	char new_name[NFX_IFNAMSIZ];
+	unsigned long hangs;
+};
+
+/**
+ * struct nfx_check_port - one NIC of a checked bridge
+ * @name: the NIC
+ * @bridge: the bridge (or, for a NIC in no bridge, the NIC itself)
+ * @covered, @missing: bit i is feature i of the request: turned off by
+ *	a line that runs, or by none
+ * @live: its live state was read; then @drift (covered, yet on) and
+ *	@reapplied (was on, --apply turned it off) are meaningful, and
+ *	@on holds what is on now (covered or not)
+ * @absent: live: no such interface on this host
+ * @not_nic: live: the link kind that says it is no NIC ("vxlan", "bond",
+ *	...; a veth or dummy stands in for a NIC), "" otherwise; then
+ *	nothing is missing
+ * @hangs: hang reports this boot
+ */
+struct nfx_check_port {
+	char name[NFX_IFNAMSIZ];
+	char bridge[NFX_IFNAMSIZ];
+	unsigned int covered;
+	unsigned int missing;
+	bool live;
+	bool absent;
+	char not_nic[24];
+	unsigned int drift;
+	unsigned int reapplied;
+	unsigned int on;
+	unsigned long hangs;
+};
+
+enum {
+	NFX_CHECK_BY_LINES = 1 << 0, /* it has offload lines */
+	NFX_CHECK_BY_NAME = 1 << 1,  /* named on the command line */
+	NFX_CHECK_BY_HANG = 1 << 2,  /* a NIC of it hung this boot */
+	NFX_CHECK_BY_NONE = 1 << 3,  /* no line anywhere: every bridge */
+};
+
+/**
+ * struct nfx_check_bridge - one checked bridge, or a NIC in no bridge
+ * @name: its name
+ * @plain: a NIC in no bridge, checked in its own stanza
+ * @by: NFX_CHECK_BY_*: why it is checked
+ * @file, @line: its stanza (the one that carries bridge-ports)
+ * @port: index of its first NIC in the check's @ports; @nports of them
+ */
+struct nfx_check_bridge {
+	char name[NFX_IFNAMSIZ];
+	bool plain;
+	unsigned int by;
+	const char *file;
+	unsigned int line;
+	size_t port;
+	size_t nports;
+};
+
+/**
+ * struct nfx_check_line - an offload line (or ifupdown2 option) found
+ * @file, @line: where
+ * @stanza: the interface of the stanza it is in
+ * @port: the device it changes ("" when malformed before the device)
+ * @text: the option line's value, "post-up" left out (owned)
+ * @features: the features it turns off, space separated
+ * @runs: it runs when the stanza's interface is brought up
+ * @native: ifupdown2's "tso-offload off" and the like
+ */
+struct nfx_check_line {
+	const char *file;
+	unsigned int line;
+	char stanza[NFX_IFNAMSIZ];
+	char port[NFX_IFNAMSIZ];
+	char *text;
+	char features[NFX_CHECK_NAMES];
+	bool runs;
+	bool native;
+};
+
+/**
+ * struct nfx_check_hang - a NIC that hung this boot (from diagnose)
+ * @ifname: the NIC
+ * @reports: how many hang reports
+ * @bridge: the bridge it is in live, "" when unknown
+ */
+struct nfx_check_hang {
+	char ifname[NFX_IFNAMSIZ];
+	unsigned long reports;
+	char bridge[NFX_IFNAMSIZ];
+};
+
+/**
+ * struct nfx_check_opts - what to check
+ * @bridges: the bridges (or plain NICs) named, @nbridges of them; none:
+ *	those with offload lines and those with a NIC that hung
+ * @req: the features every NIC must have off
+ * @hangs: the NICs that hung this boot, @nhangs of them
+ * @ifupdown: NFX_IFUPDOWN_UNKNOWN: nfx_ifupdown_detect() under the root
+ */
+struct nfx_check_opts {
+	const char *const *bridges;
+	size_t nbridges;
+	const struct nfx_featreq *req;
+	const struct nfx_check_hang *hangs;
+	size_t nhangs;
+	enum nfx_ifupdown ifupdown;
+};
+
+/**
+ * struct nfx_check - the result: data first, rendered by the front ends
+ * @ifupdown: the rules used; @ifupdown_found: it was found installed
+ * @req: the request (borrowed from the options)
+ * @bridges, @ports, @findings, @lines: what was checked and found
+ * @files: the paths @file fields point into (owned)
+ */
+struct nfx_check {
+	enum nfx_ifupdown ifupdown;
+	bool ifupdown_found;
+	const struct nfx_featreq *req;
+	struct nfx_check_bridge *bridges;
+	size_t nbridges;
+	struct nfx_check_port *ports;
+	size_t nports;
+	struct nfx_check_finding *findings;
+	size_t nfindings;
+	struct nfx_check_line *lines;
+	size_t nlines;
+	char **files;
+	size_t nfiles;
+};
+
+/**
+ * nfx_check_config() - check the configuration against @co
+ * @o: the configuration (@root and @path)
+ * @co: what to check
+ * @ret: zeroed, then filled; release with nfx_check_done() (also on
+ *	failure)
+ * @err: may be NULL
+ *
+ * Return: 0 (look at @ret->nfindings); -EINVAL for a named interface with
+ * no stanza or a file that cannot be parsed, -ENOMEM, -errno.
+ */
+int nfx_check_config(const struct nfx_cfgopts *o,
+		     const struct nfx_check_opts *co, struct nfx_check *ret,
+		     struct nfx_err *err);
+
+/**
+ * nfx_check_live() - add the live state of every checked NIC
+ * @c: from nfx_check_config()
+ * @live: the netlink sockets
+ * @apply: turn off again what drifted (covered features found on), with
+ *	no bounce, and read it back
+ * @err: may be NULL
+ *
+ * A NIC missing here or whose features cannot be read is a finding, not
+ * a failure.  Return: 0 or -ENOMEM.
+ */
+int nfx_check_live(struct nfx_check *c, struct nfx_live *live, bool apply,
+		   struct nfx_err *err);
+
+/** nfx_check_done() - free what @c holds; a zeroed one is fine */
+void nfx_check_done(struct nfx_check *c);
+
+/**
+ * nfx_check_names() - the short names of the request's features in @mask
+ * @buf: receives them space separated ("" for none)
+ * Return: @buf.
+ */
+char *nfx_check_names(const struct nfx_check *c, unsigned int mask, char *buf,
+		      size_t len);
+
+/** nfx_check_critical() - is any finding critical? */
+bool nfx_check_critical(const struct nfx_check *c);
 
 #endif /* NICFIX_H */

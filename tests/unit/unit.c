@@ -236,8 +236,16 @@ static void test_offline_parse(void)
 		{ -EINVAL, "ethtool -K eno1", NULL, NULL, false },
 		{ -EINVAL, "ethtool -K eno1 tso", NULL, NULL, false },
 		{ -EINVAL, "ethtool -K eno1 tso of", NULL, NULL, false },
-		{ -EINVAL, "ethtool -K eno1 tso off; reboot", NULL, NULL, false },
-		{ -EINVAL, "ethtool -K eno1 tso off && echo hi", NULL, NULL, false },
+		/* other commands after ';' or '&&' run too: the status is theirs */
+		{ 0, "ethtool -K eno1 tso off; reboot", "eno1", "tso=off", false },
+		{ 0, "ethtool -K eno1 tso off && echo hi", "eno1", "tso=off", false },
+		{ 0, "ethtool -K eno1 gro off; /sbin/ethtool -s eno1 wol d", "eno1",
+		  "gro=off", false },
+		{ 0, "ethtool -K eno1 gro off;ethtool -s eno1 wol d || true", "eno1",
+		  "gro=off", true },
+		{ 0, "ethtool -K eno1 gro off || true; ethtool -s eno1 wol d", "eno1",
+		  "gro=off", false },
+		{ -EINVAL, "ethtool -K eno1 tso off || echo failed", NULL, NULL, false },
 		{ -EINVAL, "ethtool -K eno1;x tso off", NULL, NULL, false },
 		{ -EINVAL, "ethtool -K eno1 TSO off", NULL, NULL, false },
 	};
@@ -286,6 +294,35 @@ static void test_offline_parse(void)
 
 /* A line longer than the tokens kept is refused, not cut (issue #7,
  * seen while writing fuzz_offline: "&& reboot" after it went unseen). */
+/* The reason a malformed line gives is the exact one (issue #13). */
+static void test_offline_reasons(void)
+{
+	static const struct {
+		const char *cmd;
+		const char *msg;
+	} rows[] = {
+		{ "ethtool -K eno1 tso of", "ethtool -K eno1 tso: 'of' is not on or off" },
+		{ "ethtool -K eno1 tso", "ethtool -K eno1: tso without on or off" },
+		{ "ethtool -K eno1 tso || true", "ethtool -K eno1: tso without on or off" },
+		{ "ethtool -K eno1 off off", "ethtool -K eno1: 'off' where a feature name belongs" },
+		{ "ethtool -K", "ethtool -K without a device" },
+		{ "ethtool -K eno1", "ethtool -K eno1 without features" },
+		{ "ethtool -K eno1 tso off | logger",
+		  "ethtool -K eno1: unexpected '|' after the features" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct nfx_offline line;
+		struct nfx_err err = { 0 };
+		int rc = nfx_offline_parse(rows[i].cmd, &line, &err);
+
+		CHECK(rc == -EINVAL && !strcmp(err.msg, rows[i].msg),
+		      "offline '%s': %d '%s', want '%s'", rows[i].cmd, rc, err.msg,
+		      rows[i].msg);
+	}
+}
+
 static void test_offline_long(void)
 {
 	struct nfx_offline line;
@@ -587,6 +624,7 @@ int main(void)
 	test_iffile_blank();
 	test_report_names();
 	test_offline_parse();
+	test_offline_reasons();
 	test_offline_long();
 	test_offline_complete();
 	test_ifname();

@@ -571,7 +571,14 @@ static void test_advise(void)
 	CHECK(a.off, "every feature the device has is off");
 	live.bridge[0] = '\0';
 	nfx_diag_advise(e, &live, &a);
-	CHECK(!a.persist[0] && a.apply[0], "no bridge: no persist");
+	CHECK(!a.persist[0] && !a.apply[0], "no bridge: no persist; off: no apply");
+	/* advice follows the host: persisted, no persist advice (issue 13) */
+	strcpy(live.bridge, "vmbr0");
+	live.state[2] = NFX_STATE_ON;
+	live.persisted = true;
+	nfx_diag_advise(e, &live, &a);
+	CHECK(!a.persist[0] && a.persisted && a.apply[0] && !a.off,
+	      "persisted, gro on: apply only: '%s' '%s'", a.persist, a.apply);
 	nfx_diag_free(d);
 }
 
