@@ -7,7 +7,7 @@ load lib/common
 @test "--help lists every command and the exit codes" {
 	run -0 "$NICFIX" --help
 	[[ "$output" == *"status [IFACE...]"* ]]
-	[[ "$output" == *"apply PORT... [-f FEATURES]"* ]]
+	[[ "$output" == *"apply IFACE... [-f FEATURES]"* ]]
 	[[ "$output" == *"3 system error"* ]]
 }
 
@@ -18,7 +18,7 @@ load lib/common
 
 @test "COMMAND --help prints that command's usage" {
 	run -0 "$NICFIX" apply --help
-	[[ "${lines[0]}" == "usage: nicfix apply PORT... [-f FEATURES]" ]]
+	[[ "${lines[0]}" == "usage: nicfix apply IFACE... [-f FEATURES]" ]]
 }
 
 @test "no command is a usage error" {

@@ -61,10 +61,10 @@ HOSTILE=('eno1;reboot' 'a$(id)' '`id`' 'a|b' 'a&' "a'b" $'a\nb' 'eno123456789012
 	done
 }
 
-@test "hostile names as the port, even with --force: exit 2, nothing written" {
+@test "hostile names as the port, even with every override: exit 2, nothing written" {
 	local name
 	for name in "${HOSTILE[@]}"; do
-		run --separate-stderr "$NICFIX" -i "$IF" persist --force vmbr0 -- "$name"
+		run --separate-stderr "$NICFIX" -i "$IF" persist --allow-not-behind --allow-conflict vmbr0 -- "$name"
 		refused
 		[[ "$stderr" == *"invalid interface name"* ]]
 		run --separate-stderr "$NICFIX" -i "$IF" unpersist vmbr0 -- "$name"
@@ -113,9 +113,10 @@ HOSTILE=('eno1;reboot' 'a$(id)' '`id`' 'a|b' 'a&' "a'b" $'a\nb' 'eno123456789012
 	done
 	run --separate-stderr "$NICFIX" -i "$IF" persist -f tso,bogus vmbr0
 	[[ "$stderr" == "nicfix: unknown feature 'bogus' (valid short names: "* ]]
-	# unpersist takes no features at all
-	run --separate-stderr "$NICFIX" -i "$IF" unpersist -f tso vmbr0
+	# unpersist takes the same features, checked alike
+	run --separate-stderr "$NICFIX" -i "$IF" unpersist -f tso,bogus vmbr0
 	[ "$status" -eq 2 ]
+	run -0 "$NICFIX" -i "$IF" unpersist -f tso vmbr0
 	unchanged
 }
 
@@ -248,7 +249,7 @@ chain() {
 	t0=$(date +%s%N)
 	run -0 timeout 120 "$NICFIX" -i "$IF" persist vmbr7
 	t1=$(date +%s%N)
-	[[ "$output" == *"$DIR/many/zz-bridge:2: vmbr7: eno7: added"* ]]
+	[[ "$output" == *"$DIR/many/zz-bridge:4: vmbr7: eno7: added"* ]]
 	unchanged
 	[ "$(tail -n1 "$DIR/many/zz-bridge")" = $'\tpost-up ethtool -K eno7 tso off gso off gro off || true' ]
 	[ "$(find "$DIR/many" -type f | wc -l)" -eq 5002 ]

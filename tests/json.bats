@@ -106,7 +106,7 @@ print(cls.__name__)' "$SCHEMA"
 	echo "$output" | jq -e '.command == "help" and (.commands | length) == 8'
 	run -0 "$NICFIX" apply --help --json
 	valid
-	echo "$output" | jq -e '.command == "help" and .commands[0].synopsis == "apply PORT... [-f FEATURES]"'
+	echo "$output" | jq -e '.command == "help" and .commands[0].synopsis == "apply IFACE... [-f FEATURES]"'
 	run -0 "$NICFIX" --json --version
 	valid
 	echo "$output" | jq -e '.command == "version" and (.version | test("^[0-9]+\\.[0-9]+"))'

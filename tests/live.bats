@@ -97,17 +97,21 @@ teardown() {
 	add_port eno2 vmbr0
 	add_port eno3
 	run -0 --separate-stderr ns "$NICFIX" --json apply vmbr0
+	echo "$output" | jq -e '.via == {"bridge": "vmbr0"}'
 	echo "$output" | jq -e '[.interfaces[] | .name + " via " + .via] == ["eno1 via vmbr0", "eno2 via vmbr0"]'
 	[ "$(feature eno2 tx-tcp-segmentation)" = off ]
 	[ "$(feature eno3 tx-tcp-segmentation)" = on ]
 	# a port also named is applied once
 	run -0 ns "$NICFIX" apply eno2 vmbr0
-	[ "${lines[0]}" = "eno2: tso gso gro off (already off)" ]
-	[ "${lines[1]}" = "eno1: tso gso gro off (already off)" ]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "vmbr0: bridge: its physical ports: eno1 eno2" ]
+	[ "${lines[1]}" = "eno2: tso gso gro off (already off)" ]
+	[ "${lines[2]}" = "eno1: tso gso gro off (already off)" ]
+	[ "${#lines[@]}" -eq 3 ]
+	run -0 --separate-stderr ns "$NICFIX" --json apply eno3
+	echo "$output" | jq -e '.via == null and .interfaces[0].via == null'
 	ns ip link add vmbr9 type bridge
 	run -2 --separate-stderr ns "$NICFIX" apply vmbr9
-	[ "$stderr" = "nicfix: vmbr9: no physical port behind the bridge" ]
+	[ "$stderr" = "nicfix: vmbr9 is a bridge with no physical port: nothing to apply" ]
 }
 
 @test "an unknown interface is exit 2: no such interface" {

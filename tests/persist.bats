@@ -1,10 +1,12 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # bats sets output, stderr, lines, status
+# shellcheck disable=SC2016 # awk programs and inner shells are single-quoted on purpose
 # persist / unpersist on fixture files: real Augeas, the project lens,
 # byte-for-byte comparisons.  No root needed.
 
 load lib/common
 load lib/config
+load lib/place
 
 setup() {
 	config_setup
@@ -70,6 +72,32 @@ round_trip() {
 	[ "$(grep -c 'ethtool -K enp0s31f6' "$IF")" -eq 1 ]
 	run -0 awk '/inet6/ { exit } /ethtool/ { print NR }' "$IF"
 	[ -n "$output" ]
+}
+
+@test "every fixture with a bridge: persist, parse back, placed right, unchanged twice, unpersist byte-identical" {
+	local f b n=0
+	for f in "$FIXTURES"/*.interfaces "$FIXTURES"/edits/*.interfaces "$FIXTURES"/sdn/interfaces.d/sdn; do
+		while read -r b; do
+			cp "$f" "$IF"
+			run -0 --separate-stderr "$NICFIX" --json -i "$IF" persist "$b"
+			aug_parses "$IF"
+			while read -r port; do
+				placed_right "$IF" "$b" "$port"
+			done < <(jq -r '.ports[] | select(.action == "added") | .port' <<<"$output")
+			cp "$IF" "$BATS_TEST_TMPDIR/p"
+			run -0 "$NICFIX" -i "$IF" persist "$b"
+			[[ "$output" == *"unchanged"* ]]
+			cmp "$IF" "$BATS_TEST_TMPDIR/p"
+			run -0 "$NICFIX" -i "$IF" unpersist "$b"
+			cmp "$IF" "$f"
+			n=$((n + 1))
+		done < <(awk '
+			{ sub(/\r$/, "") }
+			$1 == "iface" { name = $2 }
+			($1 == "bridge-ports" || $1 == "bridge_ports") && $2 != "none" { print name }
+		' "$f" | sort -u)
+	done
+	[ "$n" -ge 9 ]
 }
 
 @test "SDN fragment in interfaces.d: the fragment is edited, nothing left beside it" {
@@ -233,22 +261,32 @@ round_trip() {
 
 @test "corpus: persist and unpersist round-trip every file with a bridge with ports" {
 	[ -d "$CORPUS_DIR" ] || skip "no corpus at $CORPUS_DIR"
-	local f b n=0
+	local f b port n=0 placed=0
 	for f in "$CORPUS_DIR"/*.interfaces; do
 		# the bridges whose ports are not "none"
 		while read -r b; do
 			cp "$f" "$IF"
-			run "$NICFIX" -q -i "$IF" persist "$b"
+			run --separate-stderr "$NICFIX" --json -i "$IF" persist "$b"
 			# a bridge of VXLANs, veths or VLANs of another bridge
 			# (Proxmox SDN) has no NIC to fix: refused, nothing written
-			if [ "$status" -eq 2 ] && [[ "$output" == *": bridge $b has no NIC: "* ]]; then
+			if [ "$status" -eq 2 ] && [[ "$stderr" == *": bridge $b has no NIC: "* ]]; then
 				cmp "$IF" "$f"
 				continue
 			fi
 			if [ "$status" -ne 0 ]; then
-				echo "persist $b failed on $f: $output" >&2
+				echo "persist $b failed on $f: $output $stderr" >&2
 				return 1
 			fi
+			# parse back; the line is where Proxmox VE's rules,
+			# ifupdown's ifquery and the project's reader all put it
+			aug_parses "$IF"
+			while read -r port; do
+				if ! placed_right "$IF" "$b" "$port"; then
+					echo "misplaced: $b $port in $f" >&2
+					return 1
+				fi
+				placed=$((placed + 1))
+			done < <(jq -r '.ports[] | select(.action == "added" or .action == "completed") | .port' <<<"$output")
 			cp "$IF" "$BATS_TEST_TMPDIR/p"
 			"$NICFIX" -q -i "$IF" persist "$b"
 			cmp "$IF" "$BATS_TEST_TMPDIR/p"
@@ -264,8 +302,9 @@ round_trip() {
 			($1 == "bridge-ports" || $1 == "bridge_ports") && $2 != "none" { print name }
 		' "$f" | sort -u)
 	done
-	echo "round-tripped $n bridges" >&3
+	echo "round-tripped $n bridges, $placed lines placed right" >&3
 	[ "$n" -ge 30 ]
+	[ "$placed" -ge "$n" ]
 }
 
 @test "a held lock (ours or Proxmox's) is a clear error after a bounded wait" {

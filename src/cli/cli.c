@@ -52,7 +52,7 @@ static const struct cli_cmd commands[] = {
 	  "other link (veth peers, taps, VLANs); --driver NAME shows only\n"
 	  "that driver's links; named interfaces are always shown. -v shows\n"
 	  "each interface in full, with the kernel bits behind each name." },
-	{ "apply", cmd_apply, "apply PORT... [-f FEATURES]",
+	{ "apply", cmd_apply, "apply IFACE... [-f FEATURES]",
 	  "Turn the features off now, over ethtool netlink, and read them\n"
 	  "back; one line per port in short names, -v adds the kernel bits.\n"
 	  "A bridge or bond means its physical ports. FEATURES is a comma\n"

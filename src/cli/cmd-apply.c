@@ -366,22 +366,31 @@ static bool below(const struct nfx_link *all, size_t nall,
 static int resolve(struct cli *cli, const struct nfx_link *all, size_t nall,
 		   const struct nfx_link *top, struct targets *t)
 {
-	int pass, before = t->n;
+	int pass, found = 0;
 	size_t i;
 
-	for (pass = 0; pass < 2 && t->n == before; pass++) {
+	for (pass = 0; pass < 2 && !found; pass++) {
 		for (i = 0; i < nall; i++) {
 			const struct nfx_link *l = &all[i];
 
 			if (l->kind != NFX_LINK_PORT || (!pass && l->kind_name[0]))
 				continue;
-			if (below(all, nall, top, l, 0))
-				add_target(t, (char *)l->name, top->name);
+			if (!below(all, nall, top, l, 0))
+				continue;
+			if (!found++ && !cli->quiet && !cli->json)
+				printf("%s: %s: its physical ports:", top->name,
+				       nfx_link_kind_name(top->kind));
+			if (!cli->quiet && !cli->json)
+				printf(" %s", l->name);
+			add_target(t, (char *)l->name, top->name);
 		}
 	}
-	if (t->n == before)
-		return cli_error(cli, EXIT_USAGE, "%s: no physical port behind the %s",
+	if (!found)
+		return cli_error(cli, EXIT_USAGE,
+				 "%s is a %s with no physical port: nothing to apply",
 				 top->name, nfx_link_kind_name(top->kind));
+	if (!cli->quiet && !cli->json)
+		putchar('\n');
 	return 0;
 }
 
@@ -396,6 +405,7 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 	struct nfx_featreq *req = NULL;
 	struct nfx_live *live = NULL;
 	struct nfx_link *all = NULL;
+	const struct nfx_link *via = NULL;
 	struct nfx_err err = { 0 };
 	const char *features = NULL;
 	size_t nall = 0;
@@ -464,12 +474,23 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 			status = resolve(cli, all, nall, &all[k], &t);
 			if (status)
 				goto out_free;
+			via = &all[k];
 		} else {
 			add_target(&t, argv[i], NULL);
 		}
 	}
-	if (cli->json)
+	if (cli->json) {
 		cli_json_begin(cli);
+		/* the (last) bridge or bond named; each port says its own */
+		if (via) {
+			json_obj_begin(&cli->j, "via");
+			json_str(&cli->j, via->kind == NFX_LINK_BOND ? "bond" : "bridge",
+				 via->name);
+			json_obj_end(&cli->j);
+		} else {
+			json_null(&cli->j, "via");
+		}
+	}
 	status = apply_ports(cli, live, t.port, t.via, t.n, req, 0, "interfaces");
 	if (cli->json)
 		cli_json_end(cli, status);

@@ -424,14 +424,21 @@ static int plan_port(struct edit *e, const char *port,
 					snprintf(fixed_text, sizeof(fixed_text), "%s", buf);
 				}
 			} else if (safe) {
-				bool all_off = true;
+				bool all_off = true, some_off = false;
 
-				for (k = 0; k < nfx_featreq_count(e->req); k++)
-					all_off &= nfx_offline_state(&line,
-								     nfx_featreq_name(e->req, k)) == 0;
+				for (k = 0; k < nfx_featreq_count(e->req); k++) {
+					int st = nfx_offline_state(&line,
+								   nfx_featreq_name(e->req, k));
+
+					all_off &= st == 0;
+					some_off |= st == 0;
+				}
+				/* a line of other features (rx, lro) is the
+				 * admin's own: not one to complete
+				 */
 				if (all_off && covered < 0)
 					covered = (long)i;
-				else if (!all_off && partial < 0)
+				else if (!all_off && some_off && partial < 0)
 					partial = (long)i;
 			}
 			if (!safe && !pp->risk_line) {

@@ -73,8 +73,7 @@ out_fail:
 		return nfx_err_set(err, ret,
 				   "%s: another process holds the lock (waited %d ms)%s",
 				   held, timeout_ms,
-				   held == abs ? " (nicfix's lock on the directory)" :
-						 " (Proxmox VE's lock)");
+				   held == abs ? "" : " (Proxmox VE's lock)");
 	return nfx_err_set(err, ret, "%s: cannot lock: %s", held, strerror(-ret));
 }
 

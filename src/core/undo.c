@@ -14,7 +14,8 @@
 #include "safefile.h"
 #include "undo.h"
 
-#define RECORD "last-edit"
+/* a dot name: the folder holds versions of files, and this is none */
+#define RECORD ".last-edit"
 #define MAGIC "nicfix-last-edit 1\n"
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------- */
@@ -85,13 +86,13 @@ void nfx_sha256_hex(const void *data, size_t len, char hex[65])
 int nfx_undo_record(const char *backup_dir, const struct nfx_undo_rec *rec,
 		    size_t n, struct nfx_err *err)
 {
-	char path[PATH_MAX], tmp[PATH_MAX + 16], hex[65];
+	char path[PATH_MAX], tmp[PATH_MAX + 16], hex[65], abs[PATH_MAX];
 	size_t i;
 	FILE *f;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/" RECORD, backup_dir);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", backup_dir, RECORD);
+	snprintf(tmp, sizeof(tmp), "%s/%s.tmp", backup_dir, RECORD);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
 		if (fd >= 0)
@@ -104,8 +105,11 @@ int nfx_undo_record(const char *backup_dir, const struct nfx_undo_rec *rec,
 		if (strpbrk(rec[i].path, "\t\n") || !rec[i].backup ||
 		    strpbrk(rec[i].backup, "\t\n"))
 			continue;
+		/* absolute: undo may run from another directory */
+		if (!realpath(rec[i].path, abs))
+			snprintf(abs, sizeof(abs), "%s", rec[i].path);
 		nfx_sha256_hex(rec[i].data, rec[i].len, hex);
-		fprintf(f, "%s\t%zu\t%s\t%s\n", rec[i].path, rec[i].len, hex,
+		fprintf(f, "%s\t%zu\t%s\t%s\n", abs, rec[i].len, hex,
 			rec[i].backup);
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {

@@ -20,7 +20,7 @@ struct nfx_undo_rec {
 };
 
 /**
- * nfx_undo_record() - note an edit in @backup_dir/last-edit
+ * nfx_undo_record() - note an edit in @backup_dir/.last-edit
  *
  * For each file its path, the size and SHA-256 of the version written
  * and its backup, replacing the record of the edit before: undo restores
