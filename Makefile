@@ -145,9 +145,9 @@ install: all $(B)/nicfix-installed
 	install -D -m 0644 schema/nicfix.schema.json \
 		$(DESTDIR)$(DATADIR)/nicfix/nicfix.schema.json
 	install -D -m 0755 $(B)/nicfix-hook $(DESTDIR)$(LIBEXECDIR)/nicfix/nicfix-hook
-	install -d $(DESTDIR)/etc/network/if-up.d $(DESTDIR)/etc/network/if-post-up.d
-	ln -sf $(LIBEXECDIR)/nicfix/nicfix-hook $(DESTDIR)/etc/network/if-up.d/nicfix
-	ln -sf $(LIBEXECDIR)/nicfix/nicfix-hook $(DESTDIR)/etc/network/if-post-up.d/nicfix
+	sed 's|/usr/libexec/|$(LIBEXECDIR)/|' hooks/ifupdown-hook.sh >$(B)/ifupdown-hook
+	install -D -m 0755 $(B)/ifupdown-hook $(DESTDIR)/etc/network/if-up.d/nicfix
+	install -D -m 0755 $(B)/ifupdown-hook $(DESTDIR)/etc/network/if-post-up.d/nicfix
 	install -D -m 0644 hooks/85-nicfix.rules \
 		$(DESTDIR)$(UDEVRULESDIR)/85-nicfix.rules
 	install -D -m 0644 man/nicfix.8 $(DESTDIR)$(MANDIR)/man8/nicfix.8
@@ -157,12 +157,21 @@ install: all $(B)/nicfix-installed
 # The Debian package, built from a copy of the tracked (and new, not
 # ignored) files in build/deb/src: dpkg-buildpackage writes ../*.deb, so
 # everything lands in build/deb/ and nothing beside the checkout.
+# DEB_SUITE=trixie builds it instead inside a cached minimal root of that
+# Debian release, with its compiler and debhelper, into build/deb-trixie/
+# (as root: tests/lib/debroot.sh).
+DEB_SUITE ?=
+DEB_DIR := $(B)/deb$(if $(DEB_SUITE),-$(DEB_SUITE))
 deb:
-	rm -rf $(B)/deb
-	mkdir -p $(B)/deb/src
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/src
 	git ls-files -z --cached --others --exclude-standard | \
-		xargs -0 cp --parents --no-dereference -t $(B)/deb/src
-	cd $(B)/deb/src && dpkg-buildpackage -us -uc -b
+		xargs -0 cp --parents --no-dereference -t $(DEB_DIR)/src
+ifeq ($(DEB_SUITE),)
+	cd $(DEB_DIR)/src && dpkg-buildpackage -us -uc -b
+else
+	bash tests/lib/debroot.sh $(DEB_SUITE) $(DEB_DIR)
+endif
 
 clean:
 	rm -rf build

@@ -11,6 +11,7 @@ pkgs=(
 	bats shellcheck jq strace patch
 	ifupdown python3 python3-jsonschema
 	mmdebstrap valgrind clang libclang-rt-14-dev
+	debian-archive-keyring # mmdebstrap checks the trixie roots against it
 	debhelper dpkg-dev fakeroot lintian bash-completion man-db groff-base
 	ansible-core openssh-server openssh-client python3-venv
 	python3-pytest python3-pytest-xdist python3-pytest-forked python3-pytest-mock

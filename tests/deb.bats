@@ -1,21 +1,31 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # bats sets output, stderr, lines, status
 # shellcheck disable=SC2016 # single-quoted $ is for the inner shell or dpkg
-# The Debian package: `make deb`, lintian, the man page, and the package
-# installed, reconfigured, removed and purged in a fresh bookworm root
+# The Debian package: `make deb`, lintian, and the package
+# installed, reconfigured, removed and purged in a fresh root of $SUITE
 # (tests/lib/mkroot.sh) chrooted through an overlay, inside the test's own
 # network namespace and with its own /etc/network in the overlay's upper
-# dir: the postinst never sees the host's interfaces or files.
+# dir: the postinst never sees the host's interfaces or files.  On the
+# host's own release the package is the host's `make deb`; on another
+# (tests/trixie-deb.bats) it is built, and linted, inside a root of that
+# release (`make deb DEB_SUITE=trixie`, tests/lib/debroot.sh).
 
 load lib/common
 
 OFF_LINE="post-up ethtool -K eno1 tso off gso off gro off || true"
 
 # The .deb is built once per run of this file, and not at all when no
-# tracked or new file is newer than the one in build/deb.
+# tracked or new file is newer than the one in build/deb (build/deb-SUITE).
 setup_file() {
 	cd "$TOP" || return 1
-	local stale=1 f debs=(build/deb/nicfix_*.deb)
+	local make_args=()
+	DEB_DIR=build/deb
+	if [ "$SUITE" != "$HOST_SUITE" ]; then
+		DEB_DIR=build/deb-$SUITE
+		make_args=("DEB_SUITE=$SUITE")
+	fi
+	export DEB_DIR
+	local stale=1 f debs=("$DEB_DIR"/nicfix_*.deb)
 	local deb=${debs[0]}
 	if [ -e "$deb" ]; then
 		stale=0
@@ -27,20 +37,21 @@ setup_file() {
 		done < <(git ls-files --cached --others --exclude-standard)
 	fi
 	if [ "$stale" -eq 1 ]; then
-		make deb >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 || {
+		make deb "${make_args[@]}" >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 || {
 			tail -n 40 "$BATS_FILE_TMPDIR/make-deb.log" >&3
 			return 1
 		}
 	fi
-	debs=("$TOP"/build/deb/nicfix_*.deb)
+	debs=("$TOP/$DEB_DIR"/nicfix_*.deb)
 	export DEB=${debs[0]}
 	# the root holds the package's own Depends, read from the .deb, so
-	# it installs without a network and the cache key follows them
+	# it installs without a network and the cache key follows them, and
+	# the ifupdown2 it recommends (Proxmox VE's ifupdown)
 	local deps
 	deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' |
 		sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g' | grep . | sort -u)
 	# shellcheck disable=SC2086 # one package name a word
-	LOWER=$(bash "$TOP/tests/lib/mkroot.sh" deb $deps)
+	LOWER=$(bash "$TOP/tests/lib/mkroot.sh" deb $deps ifupdown2)
 	export LOWER
 }
 
@@ -64,6 +75,7 @@ setup() {
 	EOF
 	sed -i 's/^ \t/\t/' "$U/etc/network/interfaces"
 	cp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.orig"
+	root_upper "$LOWER" "$U"
 }
 
 teardown() {
@@ -86,7 +98,7 @@ install_deb() {
 	booted apt-get install -y -q --no-install-recommends "/var/tmp/${DEB##*/}"
 }
 
-@test "make deb: the files of DESIGN.md, the version of debian/changelog, Depends on ethtool" {
+@test "$SUITE: make deb: the files of DESIGN.md, the version of debian/changelog, Depends on ethtool" {
 	run -0 dpkg-deb -c "$DEB"
 	local f
 	for f in ./usr/sbin/nicfix ./usr/libexec/nicfix/nicfix-hook \
@@ -98,10 +110,18 @@ install_deb() {
 		./usr/share/doc/nicfix/copyright; do
 		grep -q " $f\$" <<<"$output" || { echo "missing $f" >&2; return 1; }
 	done
-	grep -q ' ./etc/network/if-up.d/nicfix -> /usr/libexec/nicfix/nicfix-hook$' <<<"$output"
-	grep -q ' ./etc/network/if-post-up.d/nicfix -> /usr/libexec/nicfix/nicfix-hook$' <<<"$output"
-	# nothing else in /etc: the package owns no configuration file
+	# the ifupdown hook: two copies of one script, its only conffiles;
+	# nothing else in /etc
+	grep -q '^-rwxr-xr-x .* ./etc/network/if-up.d/nicfix$' <<<"$output"
+	grep -q '^-rwxr-xr-x .* ./etc/network/if-post-up.d/nicfix$' <<<"$output"
 	[ "$(grep -c ' ./etc/.*[^/]$' <<<"$output")" -eq 2 ]
+	run -0 dpkg-deb -I "$DEB" conffiles
+	[ "$(sort <<<"$output")" = "$(printf '%s\n' /etc/network/if-post-up.d/nicfix \
+		/etc/network/if-up.d/nicfix)" ]
+	# built on the release it is tested on: the build's base-files is
+	# the one of the root's release
+	grep -q "^ base-files (= $(cut -d. -f1 "$LOWER/etc/debian_version")\." \
+		"${DEB%.deb}.buildinfo"
 	run -0 dpkg-deb -f "$DEB" Version
 	[ "$output" = "$(awk -F'[()]' 'NR == 1 { print $2 }' "$TOP/debian/changelog")" ]
 	run -0 dpkg-deb -f "$DEB" Depends
@@ -111,8 +131,16 @@ install_deb() {
 	[ "$status" -ne 0 ]
 }
 
-@test "lintian -EviIL +pedantic: 0 errors and 0 warnings" {
-	run -0 lintian -EviIL +pedantic --tag-display-limit 0 "${DEB%.deb}.changes"
+@test "$SUITE: lintian -EviIL +pedantic: 0 errors and 0 warnings" {
+	local changes=${DEB%.deb}.changes
+	local lintian=(lintian -EviIL +pedantic --tag-display-limit 0)
+	# the release's own lintian: the host's, or the build root's
+	if [ "$DEB_DIR" = build/deb ]; then
+		run -0 "${lintian[@]}" "$changes"
+	else
+		run -0 bash "$TOP/tests/lib/debroot.sh" "$SUITE" "$TOP/$DEB_DIR" \
+			"${lintian[@]}" "${changes##*/}"
+	fi
 	if grep -E '^[EW]: ' <<<"$output"; then
 		return 1
 	fi
@@ -124,38 +152,7 @@ install_deb() {
 	done
 }
 
-@test "the man page renders without warnings and names every command, option, variable and exit code" {
-	run -0 env LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$TOP/man/nicfix.8"
-	[ -n "$output" ]
-	run -0 bash -c 'LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$1" 2>&1 >/dev/null' _ "$TOP/man/nicfix.8"
-	[ -z "$output" ]
-	local text w cmd
-	text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -E UTF-8 -l "$TOP/man/nicfix.8" 2>/dev/null)
-	# every word of the usage lines: commands and options
-	for w in $("$NICFIX" --help | grep -E '^(usage:|  )' | sed 's/^usage://' |
-		tr -s ' []|.' '\n' | grep -E '^(-|[a-z]+$)' | sort -u); do
-		grep -qw -- "$w" <<<"$text" || { echo "man: no $w" >&2; return 1; }
-	done
-	for cmd in diagnose status apply persist unpersist check; do
-		for w in $("$NICFIX" "$cmd" --help | head -n1 | tr -s ' []|.' '\n' | grep '^-'); do
-			grep -q -- "$w" <<<"$text" || { echo "man: $cmd: no $w" >&2; return 1; }
-		done
-	done
-	# every variable the programs read
-	for w in $(grep -ohE '"(NICFIX_[A-Z_]+|IFACE|MODE|PHASE|ADDRFAM)"' "$TOP"/src/cli/cli.c "$TOP"/hooks/hook.c | tr -d '"' | sort -u); do
-		grep -qw -- "$w" <<<"$text" || { echo "man: no $w" >&2; return 1; }
-	done
-	[[ "$text" == *"EXIT STATUS"*"0"*"1"*"2"*"3"* ]]
-	[[ "$text" == *"--port NAME"* ]]
-	# the incident of the examples
-	[[ "$text" == *EXAMPLES*"e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang"* ]]
-	[[ "$text" == *"next_to_watch.status <0>"* ]]
-	[[ "$text" == *"NIC Link is Down"* ]]
-	[[ "$text" == *"ethtool -K eno1 tso off gso off gro off"*vmbr0* ]]
-	[[ "$text" == *"nicfix persist vmbr0 eno1"* ]]
-}
-
-@test "install in a fresh bookworm root: files, --version, man page; the postinst re-applies drift, quietly once all is well" {
+@test "$SUITE: install in a fresh root: files, --version, man page; the postinst re-applies drift, quietly once all is well" {
 	local ifindex
 	ns_setup
 	ifindex=$(ns cat /sys/class/net/vmbr0/ifindex)
@@ -176,8 +173,8 @@ install_deb() {
 	[ "$output" = "nicfix $(dpkg-deb -f "$DEB" Version)" ]
 	run -0 booted /usr/libexec/nicfix/nicfix-hook --port eno1
 	[ -x "$U/usr/sbin/nicfix" ]
-	[ "$(readlink "$U/etc/network/if-up.d/nicfix")" = /usr/libexec/nicfix/nicfix-hook ]
-	[ "$(readlink "$U/etc/network/if-post-up.d/nicfix")" = /usr/libexec/nicfix/nicfix-hook ]
+	cmp "$U/etc/network/if-up.d/nicfix" "$TOP/hooks/ifupdown-hook.sh"
+	cmp "$U/etc/network/if-post-up.d/nicfix" "$TOP/hooks/ifupdown-hook.sh"
 	[ -f "$U/usr/lib/udev/rules.d/85-nicfix.rules" ]
 	[ -f "$U/usr/share/nicfix/lenses/nicfix_interfaces.aug" ]
 	# the schema of --json, and the installed binary's objects valid against it
@@ -200,7 +197,7 @@ install_deb() {
 	[ -z "$stderr" ]
 }
 
-@test "remove keeps the admin's lines and removes the hook links; purge leaves nothing of the package" {
+@test "$SUITE: remove keeps the admin's lines, and the hook scripts, which then do nothing; purge leaves nothing of the package" {
 	ns_setup
 	run -0 install_deb
 	# a backup made on the admin's behalf, by persist
@@ -210,9 +207,17 @@ install_deb() {
 
 	run -0 booted apt-get remove -y -q nicfix
 	[ ! -e "$U/usr/sbin/nicfix" ]
-	[ ! -L "$U/etc/network/if-up.d/nicfix" ]
-	[ ! -L "$U/etc/network/if-post-up.d/nicfix" ]
+	[ ! -e "$U/usr/libexec/nicfix/nicfix-hook" ]
 	[ ! -e "$U/usr/lib/udev/rules.d/85-nicfix.rules" ]
+	# conffiles: they stay, and without the binary exit 0, silent
+	local h
+	for h in if-up.d if-post-up.d; do
+		[ -x "$U/etc/network/$h/nicfix" ]
+		run -0 --separate-stderr booted env IFACE=vmbr0 MODE=start \
+			PHASE=post-up ADDRFAM=inet "/etc/network/$h/nicfix"
+		[ -z "$output" ]
+		[ -z "$stderr" ]
+	done
 	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.admin"
 	grep -qF "$OFF_LINE" "$U/etc/network/interfaces" ||
 		grep -q 'post-up ethtool -K eno1 .*sg off' "$U/etc/network/interfaces"
@@ -221,7 +226,9 @@ install_deb() {
 	run -1 booted dpkg-query -W nicfix
 	cmp "$U/etc/network/interfaces" "$BATS_TEST_TMPDIR/interfaces.admin"
 	# left: the admin's file, the backups of it (kept on purpose, see
-	# nicfix(8) FILES), and dpkg's and apt's own logs and records
+	# nicfix(8) FILES), and dpkg's and apt's own logs and records (apt's
+	# cache, made while the conffiles kept the package known, until the
+	# next apt run)
 	rm -f "$U/var/tmp/${DEB##*/}"
 	run bash -c 'cd "$1" && find . -path ./var/log -prune -o \
 		-path ./var/backups/nicfix -prune -o \
@@ -230,13 +237,43 @@ install_deb() {
 	left=$(grep -v -e '^./etc/network/interfaces$' \
 		-e '^./var/lib/dpkg/status' -e '^./var/lib/dpkg/available' \
 		-e '^./var/lib/apt/extended_states$' -e '^./var/cache/debconf/' \
+		-e '^./var/cache/apt/pkgcache.bin$' \
 		<<<"$output" || true)
 	[ -z "$left" ] || { echo "left: $left" >&2; return 1; }
 	run -0 find "$U" -name '*nicfix*' -not -path "$U/var/backups/nicfix*"
 	[ -z "$output" ]
 }
 
-@test "postinst: a hang in this boot's kernel log prints the diagnosis and the command, exit 0" {
+# boot_ifup: `ifup -a` under ifupdown2, as networking.service at boot,
+# with no bridge yet: it makes vmbr0 with eno1 in it, and says no error
+boot_ifup() {
+	local out
+	if ! out=$(booted sh -c 'mkdir -p /run/network && exec ifup -a' 2>&1) ||
+		[[ "$out" == *error* ]]; then
+		echo "$out" >&2
+		return 1
+	fi
+	ns ip -o link show eno1 | grep -q ' master vmbr0 '
+	ns ip -o link show vmbr0 | grep -q '[<,]UP[,>]'
+	ns ip link del vmbr0
+}
+
+@test "$SUITE: removed (not purged), or its binary deleted by hand: ifupdown2 still makes the bridge at boot" {
+	ns_setup
+	ns ip link del vmbr0
+	run -0 install_deb
+	boot_ifup
+	run -0 booted apt-get remove -y -q nicfix
+	[ -e "$U/etc/network/if-up.d/nicfix" ]
+	boot_ifup
+	# a dangling symlink in if-up.d would fail eno1's up, and there
+	# would be no vmbr0: the script runs nothing and exits 0
+	run -0 install_deb
+	rm "$U/usr/libexec/nicfix/nicfix-hook"
+	boot_ifup
+}
+
+@test "$SUITE: postinst: a hang in this boot's kernel log prints the diagnosis and the command, exit 0" {
 	ns_setup
 	# journald's socket and a journalctl that gives the incident's log
 	mkdir -p "$U/usr/bin"
@@ -257,7 +294,7 @@ install_deb() {
 	[ "$output" = "install ok installed" ]
 }
 
-@test "postinst: a line naming a missing port is a warning, the install succeeds" {
+@test "$SUITE: postinst: a line naming a missing port is a warning, the install succeeds" {
 	ns_setup
 	sed -i 's/^\tbridge-fd 0$/&\n\tpost-up ethtool -K eno7 tso off gso off gro off || true/' \
 		"$U/etc/network/interfaces"
@@ -273,7 +310,7 @@ install_deb() {
 	[ "$output" = "install ok installed" ]
 }
 
-@test "postinst in a chroot: the lines are checked, the build host's NICs are not touched" {
+@test "$SUITE: postinst in a chroot: the lines are checked, the build host's NICs are not touched" {
 	ns_setup
 	tgg_on
 	run -0 chrooted apt-get install -y -q --no-install-recommends \

@@ -76,8 +76,10 @@ run "$NICFIX" diagnose --input tests/fixtures/klog/demo-pve.log
 HOOK=${HOOK:-$PWD/build/nicfix-hook}
 E=$conf/etc/network
 mkdir -p "$E"/if-{pre-up,up,post-up,down,post-down}.d "$conf/state"
-ln -s "$HOOK" "$E/if-up.d/nicfix"
-ln -s "$HOOK" "$E/if-post-up.d/nicfix"
+for d in if-up.d if-post-up.d; do
+	sed "s|/usr/libexec/nicfix/nicfix-hook|$HOOK|" hooks/ifupdown-hook.sh >"$E/$d/nicfix"
+	chmod 0755 "$E/$d/nicfix"
+done
 # shellcheck source=tests/lib/syslog.bash
 . tests/lib/syslog.bash
 syslog_start "$conf"

@@ -2,16 +2,14 @@
 # shellcheck disable=SC2154 # bats sets output, stderr, lines, status
 # The hook under the real ifupdown2 from Debian's archive.  ifupdown2
 # conflicts with ifupdown as a package, so it runs chrooted in a cached
-# minimal bookworm root (tests/lib/mkroot.sh), through a throwaway overlay
-# whose upper layer holds this test's /etc/network and the hook installed
-# as the package installs it, in this test's network namespace.
+# minimal root of $SUITE (tests/lib/mkroot.sh; tests/trixie-ifupdown2.bats
+# is this suite on trixie), through a throwaway overlay whose upper layer
+# holds this test's /etc/network and the hook installed as the package
+# installs it, in this test's network namespace.
 
 load lib/common
 load lib/config
 load lib/syslog
-
-# the plain build: the root has no sanitizer runtime
-HOOK_BIN=${HOOK_BIN:-$TOP/build/nicfix-hook}
 
 setup_file() {
 	hooks_root_setup
@@ -22,10 +20,7 @@ setup() {
 	syslog_start
 	UP="$BATS_TEST_TMPDIR/upper"
 	E="$UP/etc/network"
-	mkdir -p "$E/if-up.d" "$E/if-post-up.d" "$UP/usr/libexec/nicfix"
-	install -m 0755 "$HOOK_BIN" "$UP/usr/libexec/nicfix/nicfix-hook"
-	ln -s /usr/libexec/nicfix/nicfix-hook "$E/if-up.d/nicfix"
-	ln -s /usr/libexec/nicfix/nicfix-hook "$E/if-post-up.d/nicfix"
+	root_hook "$UP"
 	cat >"$E/interfaces" <<-EOF
 		auto lo
 		iface lo inet loopback
@@ -36,6 +31,7 @@ setup() {
 		 bridge-stp off
 		 bridge-fd 0
 	EOF
+	root_upper "$ROOT" "$UP"
 	export NICFIX_LENS_DIR="$TOP/lenses" NICFIX_BACKUP_DIR="$BATS_TEST_TMPDIR/bak"
 }
 
@@ -52,7 +48,7 @@ in_root() {
 		"$ROOT" "$UP" sh -c 'mkdir -p /run/network && exec "$@"' sh "$@"
 }
 
-@test "ifupdown2: persist, then ifup vmbr0: features off, verified once, after post-up" {
+@test "$SUITE: ifupdown2: persist, then ifup vmbr0: features off, verified once, after post-up" {
 	"$NICFIX" -q -i "$E/interfaces" persist vmbr0 eno1
 	grep -qF "post-up ethtool -K eno1 tso off gso off gro off || true" "$E/interfaces"
 	tgg_on
@@ -68,7 +64,7 @@ in_root() {
 	[ "$(logged 'vmbr0: eno1: turned off: none; already off: ')" -eq 1 ]
 }
 
-@test "ifupdown2: with ethtool failing, the hook alone turns the features off" {
+@test "$SUITE: ifupdown2: with ethtool failing, the hook alone turns the features off" {
 	"$NICFIX" -q -i "$E/interfaces" persist vmbr0 eno1
 	run -0 in_root ifup vmbr0
 	run -0 in_root ifdown vmbr0
@@ -85,7 +81,7 @@ in_root() {
 	[ "$(grep -c 'nicfix' "$SYSLOG")" -eq 1 ]
 }
 
-@test "ifupdown2: a missing port and an unparsable file never fail ifup" {
+@test "$SUITE: ifupdown2: a missing port and an unparsable file never fail ifup" {
 	printf ' post-up ethtool -K eno7 tso off || true\n' >>"$E/interfaces"
 	run -0 in_root ifup vmbr0
 	[ "$(logged 'vmbr0: eno7: no such interface')" -eq 1 ]

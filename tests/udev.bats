@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # shellcheck disable=SC2154 # bats sets output, stderr, lines, status
 # The udev rule, read by the real udev from Debian's archive (in the
-# cached bookworm root of tests/lib/mkroot.sh): `udevadm test` of an "add"
+# cached root of $SUITE of tests/lib/mkroot.sh; tests/trixie-udev.bats is
+# this suite on trixie): `udevadm test` of an "add"
 # of a test port parses every rule, matches ours and prints the command it
 # would run and the environment it would give it.  The test then runs
 # exactly that, in the root, and reads the features back.
@@ -36,16 +37,21 @@ in_root() {
 }
 
 # udev_test PORT: udevadm test of an add of PORT; sets RUN_CMD and RUN_ENV
-# (the command and the environment udev would run our rule's RUN with)
+# (the command and the environment udev would run our rule's RUN with).
+# After its notice udev 252 (bookworm) prints KEY=value lines, then
+# "run: 'CMD'"; udev 257 (trixie) "Properties:" with indented KEY=value
+# lines, then "Queued commands:" with "RUN{program} : CMD".
 udev_test() {
 	run -0 in_root udevadm test --action=add "/sys/class/net/$1"
 	UDEV_OUT=$output
-	RUN_CMD=$(sed -n "s|^run: '\(/usr/libexec/nicfix/nicfix-hook .*\)'\$|\1|p" <<<"$output")
-	mapfile -t RUN_ENV < <(sed -n '/^This program is for debugging only/,/^run: /p' <<<"$output" |
-		grep -E '^[A-Z_]+=')
+	local hook=/usr/libexec/nicfix/nicfix-hook
+	RUN_CMD=$(sed -nE -e "s|^run: '($hook .*)'\$|\1|p" \
+		-e "s|^[[:space:]]+RUN\{program\} : ($hook .*)\$|\1|p" <<<"$output")
+	mapfile -t RUN_ENV < <(sed -n '/^This program is for debugging only/,$p' <<<"$output" |
+		sed -nE 's/^[[:space:]]*([A-Z_]+=)/\1/p')
 }
 
-@test "udev reads the rule without a complaint and matches a net add" {
+@test "$SUITE: udev reads the rule without a complaint and matches a net add" {
 	udev_test eno1
 	[[ "$UDEV_OUT" == *"85-nicfix.rules:"*" RUN '/usr/libexec/nicfix/nicfix-hook --port \$name'"* ]]
 	# udev read our file, and said nothing else about it than that match
@@ -58,7 +64,7 @@ udev_test() {
 	[[ "$output" != *nicfix-hook* ]]
 }
 
-@test "the command udev runs, with udev's environment, re-applies on a re-added port" {
+@test "$SUITE: the command udev runs, with udev's environment, re-applies on a re-added port" {
 	udev_test eno1
 	[ "${#RUN_ENV[@]}" -ge 3 ]
 	[[ " ${RUN_ENV[*]} " == *" ACTION=add "* ]]
@@ -71,7 +77,7 @@ udev_test() {
 	[ "$(feature eno1 generic-receive-offload)" = off ]
 }
 
-@test "a port no line names: the command exits 0 and leaves it alone" {
+@test "$SUITE: a port no line names: the command exits 0 and leaves it alone" {
 	add_port eno2
 	features_on eno2 tx-tcp-segmentation
 	udev_test eno2

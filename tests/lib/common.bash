@@ -89,7 +89,44 @@ tgg_are() {
 	[ "$(feature eno1 generic-receive-offload)" = "$1" ]
 }
 
-# hooks_root_setup: for setup_file, $ROOT = the cached bookworm root
+# hook_scripts ETC_NETWORK [BINARY]: the ifupdown hook as the package
+# installs it, in ETC_NETWORK/if-up.d and if-post-up.d: the script of
+# hooks/ifupdown-hook.sh, running BINARY (the installed path by default)
+hook_scripts() {
+	local d bin=${2:-/usr/libexec/nicfix/nicfix-hook}
+	for d in if-up.d if-post-up.d; do
+		mkdir -p "$1/$d"
+		sed "s|/usr/libexec/nicfix/nicfix-hook|$bin|" \
+			"$TOP/hooks/ifupdown-hook.sh" >"$1/$d/nicfix"
+		chmod 0755 "$1/$d/nicfix"
+	done
+}
+
+# root_hook UPPER: the hook as the package installs it, in the upper layer
+# of a root: the plain build (a root has no sanitizer runtime), HOOK_BIN
+# if set, and the scripts
+root_hook() {
+	mkdir -p "$1/usr/libexec/nicfix"
+	install -m 0755 "${HOOK_BIN:-$TOP/build/nicfix-hook}" \
+		"$1/usr/libexec/nicfix/nicfix-hook"
+	hook_scripts "$1/etc/network"
+}
+
+# SUITE: the Debian release of the roots a suite runs in (mkroot.sh):
+# bookworm, or NICFIX_ROOT_SUITE.  tests/trixie-FOO.bats, a link to
+# FOO.bats, runs the same suite on trixie; its test names start with the
+# release, so the two runs stay apart in the counts.
+case ${BATS_TEST_FILENAME##*/} in
+trixie-*) NICFIX_ROOT_SUITE=trixie ;;
+esac
+SUITE=${NICFIX_ROOT_SUITE:-bookworm}
+export NICFIX_ROOT_SUITE=$SUITE
+# the host's own release: a suite runs there on the host's programs
+# shellcheck source=/dev/null
+HOST_SUITE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+export HOST_SUITE
+
+# hooks_root_setup: for setup_file, $ROOT = the cached root of $SUITE
 # (tests/lib/mkroot.sh) where the hook meets the real ifupdown2 and the
 # real udev: one package list for both suites, so a fresh machine builds
 # it once.  As root only: without root, ns_setup skips first.
@@ -98,5 +135,15 @@ hooks_root_setup() {
 		ROOT=$(bash "$TOP/tests/lib/mkroot.sh" hooks \
 			ifupdown2 ethtool iproute2 libmnl0 udev)
 		export ROOT
+	fi
+}
+
+# root_upper LOWER UPPER: what a node has and a minimal root of the
+# release lacks, put in a test's upper layer.  Trixie's iproute2 ships no
+# /etc/iproute2, where ifupdown2's vrf addon writes its map: without it
+# every ifup and ifreload fails there, hook or not (FIELD-NOTES).
+root_upper() {
+	if [ ! -d "$1/etc/iproute2/rt_tables.d" ]; then
+		mkdir -p "$2/etc/iproute2/rt_tables.d"
 	fi
 }

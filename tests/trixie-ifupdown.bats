@@ -1,0 +1,1 @@
+ifupdown.bats
