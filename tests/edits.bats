@@ -290,7 +290,7 @@ teardown() {
 	[[ "$stderr" == *"$IF: written, but applying live failed"* ]]
 	grep -qF 'ethtool -K eno1' "$IF"
 	run -1 --separate-stderr ns "$NICFIX" --json -i "$IF" persist --apply vmbr0
-	echo "$output" | jq -e '.exit == 1 and .changed == false'
+	echo "$output" | jq -e '.exit == 1 and .changed == false and (.live | type == "array")'
 }
 
 # ---- undo and backups ---------------------------------------------------
@@ -393,4 +393,18 @@ teardown() {
 	ns ip link add vmbr9 type bridge
 	run -2 --separate-stderr ns "$NICFIX" apply vmbr9
 	[[ "$stderr" == *"vmbr9 is a bridge with no physical port"* ]]
+}
+
+@test "pending interfaces.new and a bridge in an included fragment: the fragment is edited once" {
+	mkdir -p "$T/etc/network/interfaces.d"
+	cp "$FIXTURES/sdn/interfaces" "$IF"
+	cp "$FIXTURES/sdn/interfaces" "$T/etc/network/interfaces.new"
+	cp "$FIXTURES/sdn/interfaces.d/sdn" "$T/etc/network/interfaces.d/sdn"
+	run -0 --separate-stderr "$NICFIX" --json -i "$IF" persist vlan100
+	echo "$output" | jq -e '.files | length == 1 and .[0].changed and (.[0].path | endswith("interfaces.d/sdn"))'
+	[ "$(grep -c 'ethtool -K eno2' "$T/etc/network/interfaces.d/sdn")" -eq 1 ]
+	cmp "$IF" "$FIXTURES/sdn/interfaces"
+	cmp "$T/etc/network/interfaces.new" "$FIXTURES/sdn/interfaces"
+	run -0 "$NICFIX" -i "$IF" undo
+	cmp "$T/etc/network/interfaces.d/sdn" "$FIXTURES/sdn/interfaces.d/sdn"
 }

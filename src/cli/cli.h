@@ -140,6 +140,10 @@ int cli_apply_ports_key(struct cli *cli, struct nfx_live *live,
 			char *const *ports, int n,
 			const struct nfx_featreq *req, unsigned int flags,
 			const char *key);
+/** cli_apply_ports_as() - the same, @key first (edits' spelling) */
+int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
+		       char *const *ports, int n, const struct nfx_featreq *req,
+		       unsigned int flags);
 
 int cmd_diagnose(struct cli *cli, int argc, char **argv);
 int cmd_apply(struct cli *cli, int argc, char **argv);

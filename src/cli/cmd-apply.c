@@ -298,6 +298,13 @@ int cli_apply_ports_key(struct cli *cli, struct nfx_live *live,
 	return apply_ports(cli, live, ports, NULL, n, req, flags, key);
 }
 
+int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
+		       char *const *ports, int n, const struct nfx_featreq *req,
+		       unsigned int flags)
+{
+	return apply_ports(cli, live, ports, NULL, n, req, flags, key);
+}
+
 int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		    int n, const struct nfx_featreq *req, unsigned int flags)
 {

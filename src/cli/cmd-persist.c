@@ -300,8 +300,11 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 	} else if (cli->json) {
 		json_null(&cli->j, "live");
 	}
-	if (cli->json)
+	if (cli->json) {
+		if (status && cli->error[0])
+			json_str(&cli->j, "error", cli->error);
 		cli_json_end(cli, status);
+	}
 out_free:
 	nfx_persist_done(&res);
 	nfx_featreq_free(req);

@@ -357,7 +357,6 @@ static int plan_port(struct edit *e, const char *port,
 	long covered = -1, partial = -1, fixed = -1;
 	char fixed_text[512] = "";
 	size_t r, i, k;
-	bool any = false;
 	int rc;
 
 	snprintf(pp->port, sizeof(pp->port), "%s", port);
@@ -380,7 +379,6 @@ static int plan_port(struct edit *e, const char *port,
 			}
 			if (!port_line(e, r, i, port, &line, val, sizeof(val)))
 				continue;
-			any = true;
 			if (e->flags & NFX_PERSIST_REMOVE) {
 				rc = strip(val, e->req, buf, sizeof(buf));
 				if (rc < 0)
@@ -452,7 +450,6 @@ static int plan_port(struct edit *e, const char *port,
 	}
 	if (e->flags & NFX_PERSIST_REMOVE)
 		return 0;
-	(void)any;
 	if (covered >= 0 || fixed >= 0) {
 		const struct nfx_ifopt *op =
 			&cr->file->opts[cr->st->opt + (size_t)(covered >= 0 ? covered : fixed)];
