@@ -99,13 +99,20 @@ finding() {
 	[ "${lines[0]}" = "vmbr0: eno1: ok: tso gso gro off (config only)" ]
 }
 
-@test "ifupdown2: the port's own stanza always runs; persist beside it is a duplicate" {
+@test "ifupdown2: the port's own stanza always runs; persist adds none beside it, a second line is a duplicate" {
 	installed ifupdown2
 	use_fixture port-stanza.interfaces
 	run -0 "$NICFIX" -v -i "$IF" check --no-live
 	[ "${lines[0]}" = "rules: ifupdown2" ]
 	[ "${lines[1]}" = "vmbr0: eno1: ok: tso gso gro off (config only)" ]
-	"$NICFIX" -q -i "$IF" persist vmbr0
+	run -0 "$NICFIX" -i "$IF" persist vmbr0
+	[ "${lines[0]}" = "$IF:5: vmbr0: eno1: unchanged: post-up ethtool -K eno1 tso off gso off gro off || true" ]
+	unchanged
+	# under ifupdown that line never runs: persist adds the one that does
+	installed ifupdown
+	run -0 "$NICFIX" -i "$IF" persist vmbr0
+	[[ "${lines[0]}" == *"vmbr0: eno1: added: post-up ethtool -K eno1 tso off gso off gro off || true" ]]
+	installed ifupdown2
 	run -1 "$NICFIX" -i "$IF" check --no-live
 	[ "${lines[0]}" = "$IF:14: vmbr0: eno1: duplicate: turns off tso gso gro of eno1 again, as $IF:5 does; remove one of them" ]
 	run -1 "$NICFIX" --json -i "$IF" check --no-live
@@ -147,6 +154,11 @@ finding() {
 	add_line "post-up ethtool -K eno1 gro off || true"
 	run -1 "$NICFIX" -i "$IF" check --no-live
 	[ "${lines[0]}" = "$IF:17: vmbr0: eno1: duplicate: turns off gro of eno1 again, as $IF:15 does; remove one of them" ]
+	# persist says so rather than add a third
+	cp "$IF" "$BATS_TEST_TMPDIR/orig"
+	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0
+	[ "$stderr" = "nicfix: $IF:17: 'ethtool -K eno1 tso off gso off gro off || true' turns off again what another line of eno1 does: remove one of them first" ]
+	unchanged
 }
 
 @test "malformed lines give the exact reason, and persist does not add beside them" {
@@ -210,6 +222,11 @@ finding() {
 	[ "${lines[1]}" = "vmbr20: eno1: ok: tso gso gro off (config only)" ]
 	run -0 "$NICFIX" -i "$IF" check --no-live vmbr20
 	[ "${lines[0]}" = "vmbr20: eno1: ok: tso gso gro off (config only)" ]
+	# and persist does not write it twice
+	cp "$IF" "$BATS_TEST_TMPDIR/orig"
+	run -0 "$NICFIX" -i "$IF" persist vmbr20
+	[ "${lines[0]}" = "$IF:18: vmbr20: eno1: unchanged: post-up ethtool -K eno1 tso off gso off gro off || true" ]
+	unchanged
 }
 
 @test "a NIC that hung this boot with no fix is critical: exit 1" {
@@ -335,6 +352,31 @@ finding() {
 	tgg_on
 	ns bash "$TOP/tests/lib/inroot.sh" "$ROOT" "$up" \
 		sh -c 'mkdir -p /run/network && exec ifup -a'
+	tgg_are off
+}
+
+@test "the host's real ifupdown: ifup -a skips a port stanza without auto, as check says" {
+	command -v ifup >/dev/null || skip "no ifupdown on this host"
+	dpkg-query -W -f '${Status}' ifupdown 2>/dev/null | grep -q 'ok installed' ||
+		skip "ifup is not Debian's ifupdown"
+	ns_setup
+	local e="$BATS_TEST_TMPDIR/etc-network" st="$BATS_TEST_TMPDIR/run-network"
+	mkdir -p "$e"/if-{pre-up,up,post-up,down,post-down}.d "$st"
+	sed '/^\taddress /d; /^\tgateway /d; s/inet static/inet manual/' \
+		"$FIXTURES/port-stanza.interfaces" >"$e/interfaces"
+	installed ifupdown
+	run -1 "$NICFIX" -i "$e/interfaces" check --no-live
+	[[ "$output" == *"vmbr0: eno1: never runs: ifupdown brings up iface eno1 only with 'auto eno1'"* ]]
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	local inner='mount --bind "$1" /etc/network && exec ifup -a --state-dir "$2"'
+	tgg_on
+	ns unshare -m --propagation private sh -c "$inner" sh "$e" "$st"
+	tgg_are on
+	# with auto it runs, and check agrees
+	sed -i 's/^iface eno1 inet manual$/auto eno1\niface eno1 inet manual/' "$e/interfaces"
+	run -0 "$NICFIX" -i "$e/interfaces" check --no-live
+	rm -rf "$st" && mkdir -p "$st"
+	ns unshare -m --propagation private sh -c "$inner" sh "$e" "$st"
 	tgg_are off
 }
 

@@ -784,3 +784,36 @@ out_free:
 	nfx_ifconf_free(conf);
 	return rc;
 }
+
+int nfx_cover_elsewhere(const struct nfx_cfgopts *o,
+			const struct nfx_featreq *req, const char *iface,
+			const char *port, char *text, size_t len,
+			unsigned int *ret_line)
+{
+	struct nfx_check_opts co = { .req = req };
+	struct nfx_check c;
+	int covered = 0;
+	size_t i;
+
+	co.bridges = &iface;
+	co.nbridges = 1;
+	if (nfx_check_config(o, &co, &c, NULL) < 0)
+		goto out;
+	for (i = 0; i < c.nports; i++)
+		if (!strcmp(c.ports[i].name, port) && !c.ports[i].missing)
+			covered = 1;
+	for (i = 0; covered && i < c.nlines; i++) {
+		const struct nfx_check_line *l = &c.lines[i];
+
+		if (strcmp(l->port, port) || !l->runs || !strcmp(l->stanza, iface))
+			continue;
+		snprintf(text, len, "%s", l->text);
+		*ret_line = l->line;
+		goto out;
+	}
+	/* covered, but by a line of @iface itself: not "elsewhere" */
+	covered = 0;
+out:
+	nfx_check_done(&c);
+	return covered;
+}

@@ -30,4 +30,23 @@ struct nfx_check_finding *nfx_check_add(struct nfx_check *c,
  */
 int nfx_check_fopt(const struct nfx_check *c, char *buf, size_t len);
 
+/**
+ * nfx_cover_elsewhere() - is @port covered by lines outside @iface's stanzas?
+ * @o: the configuration
+ * @req: the features
+ * @iface: the bridge (or NIC) persist is about to write a line for
+ * @port: its NIC
+ * @text: receives the first such line's text (key and value), @len bytes
+ * @ret_line: its line number
+ *
+ * For persist: a NIC behind several bridges, or with its line (or
+ * ifupdown2's options) in its own stanza where that runs, needs no second
+ * line.  Return: 1 when every feature of @req is covered so, 0 otherwise
+ * (also when the configuration cannot be read).
+ */
+int nfx_cover_elsewhere(const struct nfx_cfgopts *o,
+			const struct nfx_featreq *req, const char *iface,
+			const char *port, char *text, size_t len,
+			unsigned int *ret_line);
+
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cover.h"
 #include "diff.h"
 #include "ifcfg.h"
 #include "ifports.h"
@@ -319,10 +320,11 @@ static int no_such_port(struct edit *e, const char *port,
 }
 
 /* Say what is there rather than add a line beside it (issue 13): a line
- * of @port that ethtool would not take, or a second line of @port when
- * one is already there (@seen). */
+ * of @port that ethtool would not take, or a second line of @port that
+ * turns off a requested feature an earlier one does (@seen: those, as
+ * bits of the request). */
 static int refuse_beside(const struct edit *e, size_t ref, size_t i,
-			 const char *port, bool seen, struct nfx_err *err)
+			 const char *port, unsigned int *seen, struct nfx_err *err)
 {
 	const struct nfx_ifref *r = &e->conf->refs[ref];
 	const struct nfx_ifopt *op = &r->file->opts[r->st->opt + i];
@@ -342,10 +344,19 @@ static int refuse_beside(const struct edit *e, size_t ref, size_t i,
 		return nfx_err_set(err, -EINVAL,
 				   "%s:%u: '%s' is malformed (%s): correct or remove it first",
 				   r->file->path, op->lineno, val, why.msg);
-	if (rc == 0 && seen && port_line(e, ref, i, port, &line, val, sizeof(val)))
-		return nfx_err_set(err, -EINVAL,
-				   "%s:%u: '%s' is a second offload line of %s: remove one of them first",
-				   r->file->path, op->lineno, val, port);
+	if (rc == 0 && port_line(e, ref, i, port, &line, val, sizeof(val))) {
+		unsigned int mask = 0;
+		size_t k;
+
+		for (k = 0; k < nfx_featreq_count(e->req) && k < 32; k++)
+			if (nfx_offline_state(&line, nfx_featreq_name(e->req, k)) == 0)
+				mask |= 1u << k;
+		if (mask & *seen)
+			return nfx_err_set(err, -EINVAL,
+					   "%s:%u: '%s' turns off again what another line of %s does: remove one of them first",
+					   r->file->path, op->lineno, val, port);
+		*seen |= mask;
+	}
 	return 0;
 }
 
@@ -357,6 +368,8 @@ static int plan_port(struct edit *e, const char *port,
 	long covered = -1, partial = -1, fixed = -1;
 	char fixed_text[512] = "";
 	size_t r, i, k;
+	bool any = false;
+	unsigned int seen = 0;
 	int rc;
 
 	snprintf(pp->port, sizeof(pp->port), "%s", port);
@@ -373,7 +386,7 @@ static int plan_port(struct edit *e, const char *port,
 			int left;
 
 			if (!(e->flags & NFX_PERSIST_REMOVE)) {
-				rc = refuse_beside(e, r, i, port, any, err);
+				rc = refuse_beside(e, r, i, port, &seen, err);
 				if (rc < 0)
 					return rc;
 			}
@@ -476,6 +489,13 @@ static int plan_port(struct edit *e, const char *port,
 			return nfx_err_set(err, rc, "%s: offload line too long", port);
 		pp->action = NFX_ACT_COMPLETED;
 		return push_op(e, (size_t)e->chosen, partial, OP_SET, pp->line, err);
+	}
+	/* one line is enough: the NIC's own stanza where it runs, or another
+	 * bridge the NIC is behind (issue 13) */
+	if (!any && nfx_cover_elsewhere(e->o, e->req, e->iface, port, pp->line,
+					sizeof(pp->line), &pp->lineno)) {
+		pp->action = NFX_ACT_UNCHANGED;
+		return 0;
 	}
 	rc = nfx_offline_format(port, e->req, pp->line, sizeof(pp->line));
 	if (rc < 0)
@@ -823,6 +843,7 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 {
 	struct nfx_iffile f = { 0 };
 	size_t i, s, k;
+	unsigned int was;
 
 	f.path = e->file->path;
 	f.buf = e->text;
@@ -834,6 +855,7 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 
 		if (pp->action == NFX_ACT_REMOVED || pp->action == NFX_ACT_ABSENT)
 			continue;
+		was = pp->lineno;
 		pp->lineno = 0;
 		for (s = 0; s < f.nst && !pp->lineno; s++) {
 			if (!nfx_ifstanza_is(&f.st[s], e->iface))
@@ -849,6 +871,9 @@ static void locate(const struct edit *e, struct nfx_persist *res)
 				}
 			}
 		}
+		/* a line outside the stanza (nfx_cover_elsewhere()) keeps its own */
+		if (!pp->lineno)
+			pp->lineno = was;
 	}
 	nfx_iffile_done(&f);
 }
