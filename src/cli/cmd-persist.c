@@ -295,16 +295,15 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 				  "%s: %s, but applying live failed: the features are off at the next ifup of %s",
 				  res.file, res.changed ? "written" : "already persisted",
 				  argv[0]);
+			/* exit 1 of a change that failed: the envelope's error */
+			cli->error_on_finding = true;
 			status = EXIT_FINDING;
 		}
 	} else if (cli->json) {
 		json_null(&cli->j, "live");
 	}
-	if (cli->json) {
-		if (status && cli->error[0])
-			json_str(&cli->j, "error", cli->error);
+	if (cli->json)
 		cli_json_end(cli, status);
-	}
 out_free:
 	nfx_persist_done(&res);
 	nfx_featreq_free(req);
