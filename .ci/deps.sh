@@ -13,9 +13,11 @@ pkgs=(
 	mmdebstrap valgrind clang libclang-rt-14-dev
 	debian-archive-keyring # mmdebstrap checks the trixie roots against it
 	debhelper dpkg-dev fakeroot lintian bash-completion man-db groff-base
+	qemu-system-x86 qemu-utils e2fsprogs
 	ansible-core openssh-server openssh-client python3-venv
 	python3-pytest python3-pytest-xdist python3-pytest-forked python3-pytest-mock
 	python3-mock pylint yamllint pycodestyle python3-voluptuous
+	prometheus systemd  # promtool and systemd-analyze for tests/watch.bats
 )
 
 missing=()

@@ -1,7 +1,7 @@
 #!/bin/bash
 # run.sh - every benchmark, then one summary table (what "make bench" runs)
 #
-# Runs bench/hook.sh, bench/persist.sh and bench/diagnose.sh with their
+# Runs bench/hook.sh, bench/persist.sh, bench/diagnose.sh and bench/watch.sh with their
 # default sizes (a few minutes on two cores), prints each one's report as
 # it goes and then a Markdown table of the figures, ready for the README.
 # Each figure is a median of repeated runs, set against a reference
@@ -27,7 +27,7 @@ echo "$(uname -r), $(nproc) CPUs: $(awk -F': ' '/^model name/ { print $2; exit }
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 failed=()
-for b in hook persist diagnose; do
+for b in hook persist diagnose watch; do
 	echo
 	echo "== $b"
 	t0=$SECONDS

@@ -61,7 +61,7 @@ _nicfix() {
 	local cur prev words cword split
 	_init_completion -s || return
 
-	local cmds="diagnose status apply persist unpersist undo check help"
+	local cmds="diagnose status apply persist unpersist undo check watch metrics help"
 	# the global options, also accepted after the command name
 	local after="-i --interfaces --root --json -q --quiet -v --verbose"
 	local gopts="$after -h --help -V --version"
@@ -103,19 +103,20 @@ _nicfix() {
 			root=${words[j + 1]}
 			j=$((j + 1))
 			;;
-		-f | --features | --input | --since | --driver) j=$((j + 1)) ;;
+		-f | --features | --input | --since | --driver | --config | --kmsg | --state | \
+			--metrics | --sendmail | --sysfs | --log-socket | --format) j=$((j + 1)) ;;
 		-*) ;;
 		*) npos=$((npos + 1)) ;;
 		esac
 	done
 
 	case $prev in
-	-i | --interfaces | --input)
+	-i | --interfaces | --input | --config | --kmsg | --metrics | --sendmail | --log-socket)
 		_filedir
 		[ "$prev" = --input ] && COMPREPLY+=(-)
 		return
 		;;
-	--root)
+	--root | --state | --sysfs)
 		_filedir -d
 		return
 		;;
@@ -125,6 +126,10 @@ _nicfix() {
 		;;
 	--driver)
 		mapfile -t COMPREPLY < <(compgen -W "$(_nicfix_drivers | sort -u)" -- "$cur")
+		return
+		;;
+	--format)
+		mapfile -t COMPREPLY < <(compgen -W "text nagios checkmk" -- "$cur")
 		return
 		;;
 	-f | --features)
@@ -155,7 +160,9 @@ _nicfix() {
 	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind --force" ;;
 	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
 	undo) opts+=" -n --dry-run" ;;
-	check) opts+=" --no-live --apply -f --features --input" ;;
+	check) opts+=" --no-live --apply -f --features --input --format" ;;
+	watch) opts+=" --config --kmsg --state --metrics --no-metrics --sendmail --no-mail --sysfs --log-socket --tail --once" ;;
+	metrics) opts+=" --state" ;;
 	esac
 	if [[ "$cur" == -* ]]; then
 		mapfile -t COMPREPLY < <(compgen -W "$opts" -- "$cur")

@@ -88,8 +88,32 @@ static void parse_lines(const char *buf, size_t size,
 				FAIL("device parts outside the line");
 			nfx_diag_what(dv.body, dv.body_len);
 			nfx_diag_parse_field(rec.text, rec.len, &ring, &flags);
+			/* the message wherever it stands in the line */
+			nfx_diag_parse_msg(rec.text, rec.len, &dv);
+			if ((dv.driver_len &&
+			     !within(dv.driver, dv.driver_len, line, n)) ||
+			    (dv.body_len && !within(dv.body, dv.body_len, line, n)) ||
+			    (dv.pci_len && !within(dv.pci, dv.pci_len, line, n)) ||
+			    (dv.ifname_len &&
+			     !within(dv.ifname, dv.ifname_len, line, n)))
+				FAIL("message parts outside the line");
+			nfx_diag_parse_fields(rec.text, rec.len, &ring, &flags);
 			if (nfx_klog_split(rec.text, rec.len, st.kmsg) > rec.len)
 				FAIL("split past the message");
+		}
+		/* the same line as a /dev/kmsg record, as the daemon reads it */
+		{
+			struct nfx_kmsg_rec kr;
+			struct nfx_wsig sg;
+
+			if (nfx_kmsg_parse(line, n, &kr) == 0) {
+				if (!within(kr.text, kr.len, line, n))
+					FAIL("kmsg text outside the record");
+				nfx_wsig_read(&kr, &sg);
+				if (strlen(sg.pci) >= sizeof(sg.pci) ||
+				    strlen(sg.ifname) >= sizeof(sg.ifname))
+					FAIL("wsig strings unterminated");
+			}
 		}
 		free(line);
 		p = nl ? nl + 1 : end;

@@ -61,7 +61,7 @@ words() {
 	[ "$output" = "$(words --verbose --version)" ]
 	local after=(--interfaces --json --quiet --root --verbose)
 	run -0 complete nicfix check --
-	[ "$output" = "$(words --apply --features --help --input --no-live "${after[@]}")" ]
+	[ "$output" = "$(words --apply --features --format --help --input --no-live "${after[@]}")" ]
 	run -0 complete nicfix persist vmbr0 --d
 	[ "$output" = --dry-run ]
 	run -0 complete nicfix diagnose --

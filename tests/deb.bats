@@ -107,17 +107,21 @@ install_deb() {
 		./usr/share/nicfix/nicfix.schema.json \
 		./usr/share/man/man8/nicfix.8.gz \
 		./usr/share/bash-completion/completions/nicfix \
-		./usr/share/doc/nicfix/copyright; do
+		./usr/share/doc/nicfix/copyright ./etc/default/nicfix; do
 		grep -q " $f\$" <<<"$output" || { echo "missing $f" >&2; return 1; }
 	done
-	# the ifupdown hook: two copies of one script, its only conffiles;
-	# nothing else in /etc
+	# the ifupdown hook: two copies of one script; with /etc/default/nicfix
+	# (the watch daemon's options) the only conffiles; nothing else in /etc
 	grep -q '^-rwxr-xr-x .* ./etc/network/if-up.d/nicfix$' <<<"$output"
 	grep -q '^-rwxr-xr-x .* ./etc/network/if-post-up.d/nicfix$' <<<"$output"
-	[ "$(grep -c ' ./etc/.*[^/]$' <<<"$output")" -eq 2 ]
+	[ "$(grep -c ' ./etc/.*[^/]$' <<<"$output")" -eq 3 ]
+	# the watch daemon's unit, enabled on install (deb-systemd-helper)
+	grep -Eq ' ./(usr/)?lib/systemd/system/nicfix-watch.service$' <<<"$output"
 	run -0 dpkg-deb -I "$DEB" conffiles
-	[ "$(sort <<<"$output")" = "$(printf '%s\n' /etc/network/if-post-up.d/nicfix \
-		/etc/network/if-up.d/nicfix)" ]
+	[ "$(sort <<<"$output")" = "$(printf '%s\n' /etc/default/nicfix \
+		/etc/network/if-post-up.d/nicfix /etc/network/if-up.d/nicfix)" ]
+	run -0 bash -c 'dpkg-deb --ctrl-tarfile "$1" | tar -xOf - ./postinst' _ "$DEB"
+	[[ "$output" == *"deb-systemd-helper enable 'nicfix-watch.service'"* ]]
 	# built on the release it is tested on: the build's base-files is
 	# the one of the root's release
 	grep -q "^ base-files (= $(cut -d. -f1 "$LOWER/etc/debian_version")\." \
@@ -186,15 +190,20 @@ install_deb() {
 	printf '%s\n' "$output" | /usr/bin/python3 "$TOP/tests/lib/jsoncheck.py" \
 		"$U/usr/share/nicfix/nicfix.schema.json" 0
 	[ -f "$U/usr/share/bash-completion/completions/nicfix" ]
+	# the daemon: enabled by deb-systemd-helper, its options a conffile
+	[ -L "$U/etc/systemd/system/multi-user.target.wants/nicfix-watch.service" ]
+	[ -f "$U/etc/default/nicfix" ]
 	zcat "$U/usr/share/man/man8/nicfix.8.gz" | cmp - "$TOP/man/nicfix.8"
 	# the installed lens is the one nicfix finds: persist works in the root
 	run -0 booted nicfix persist --dry-run vmbr0 -f tso,gso,gro,sg
 	[[ "$output" == *"+"*"post-up ethtool -K eno1 "*"sg off"* ]]
 
 	# all is well now: the postinst prints nothing
-	run -0 --separate-stderr booted /var/lib/dpkg/info/nicfix.postinst configure 0.1.0
+	# run as dpkg runs it: deb-systemd-helper refuses anything else
+	run -0 --separate-stderr booted env DPKG_MAINTSCRIPT_PACKAGE=nicfix \
+		DPKG_MAINTSCRIPT_NAME=postinst /var/lib/dpkg/info/nicfix.postinst configure 0.1.0
 	[ -z "$output" ]
-	[ -z "$stderr" ]
+	[ -z "$stderr" ] || { echo "stderr: $stderr" >&2; return 1; }
 }
 
 @test "$SUITE: remove keeps the admin's lines, and the hook scripts, which then do nothing; purge leaves nothing of the package" {

@@ -362,3 +362,60 @@ teardown() {
 	echo "$output" | jq -e '.source | test("journalctl|kmsg|dmesg")'
 	echo "$output" | jq -e '.lines > 0'
 }
+
+@test "pasted logs: mail quoting, numbered lines with another tool's header, fields run together, blanks widened" {
+	local f
+	for f in pasted-mail-quoted pasted-numbered pasted-run-together; do
+		diag "$f.log"
+		[ "$status" -eq 1 ] || { echo "$f: exit $status" >&2; return 1; }
+		ev '.interface == "eno1" and .pci == "0000:00:1f.6" and .kind == "e1000e-hardware-unit-hang"' ||
+			{ echo "$f: $output" >&2; return 1; }
+		ev '.partial == 0 and .ring_last.tdh == "f6" and .ring_last.next_to_clean == "f6"'
+	done
+	diag pasted-mail-quoted.log
+	ev '.reports == 2 and .match == "strong" and .resets == 1'
+	diag pasted-run-together.log
+	ev '.reports == 3 and .match == "strong" and .ring_last.status == "0"'
+}
+
+@test "a bus address a paste cut or obfuscated: the report is found, the address is not made up" {
+	diag pasted-cut-pci.log
+	[ "$status" -eq 1 ]
+	ev '.interface == "eno1" and .pci == null and .driver == "e1000e" and .reports == 2'
+	ev '.kind == "e1000e-hardware-unit-hang"'
+}
+
+@test "old kernels print no driver name: the message names the driver (only e1000e says Hardware Unit Hang)" {
+	diag e1000e-old-kernel.log
+	[ "$status" -eq 1 ]
+	ev '.interface == "eth0" and .pci == "0000:00:19.0" and .reports == 2 and .resets == 1'
+	ev '.kind == "e1000e-hardware-unit-hang" and .match == "strong"'
+}
+
+@test "records user space wrote to /dev/kmsg (facility LOG_USER) are never a report" {
+	# the same three hang reports as kmsg.log, but with PRI 11 (1 << 3 | 3)
+	[ "$(grep -c '^11,' "$FIX/kmsg-injected.log")" -eq 3 ]
+	diag kmsg.log
+	[ "$status" -eq 1 ]
+	diag kmsg-injected.log
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '[.events[] | select(.reports > 0)] | length')" -eq 0 ]
+	# the same with dmesg -r's "<PRI>" of a user-space record
+	run -0 "$NICFIX" diagnose --input - <<-'EOF'
+		<11>e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:
+		<11>  TDH                  <f6>
+		<11>  next_to_clean        <f6>
+	EOF
+	run -1 "$NICFIX" diagnose --input - <<-'EOF'
+		<3>e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:
+		<3>  TDH                  <f6>
+		<3>  next_to_clean        <f6>
+	EOF
+}
+
+@test "prose that quotes the words is no report" {
+	run -0 "$NICFIX" diagnose --input - <<-'EOF'
+		Did you ever see the Detected Hardware Unit Hang message on an I219?
+		> someone said: Reset adapter unexpectedly happens after it
+	EOF
+}

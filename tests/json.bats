@@ -85,6 +85,8 @@ print(cls.__name__)' "$SCHEMA"
 	refused 2 persist "persist: no bridge given" --json -i "$T/interfaces" persist
 	refused 2 unpersist "unpersist takes no --apply" --json -i "$T/interfaces" unpersist --apply vmbr0
 	refused 2 undo "undo takes no arguments" undo vmbr0 --json
+	refused 2 metrics "metrics has no --json output" metrics --json
+	refused 2 watch "watch has no --json output" --json watch --once
 	refused 2 check "check: --apply needs the live state" check --json --no-live --apply
 }
 
@@ -100,10 +102,10 @@ print(cls.__name__)' "$SCHEMA"
 	run -0 "$NICFIX" --json help
 	valid
 	echo "$output" | jq -e '.command == "help" and .ok and .error == null'
-	echo "$output" | jq -e '[.commands[].name] == ["diagnose","status","apply","persist","unpersist","undo","check","help"]'
+	echo "$output" | jq -e '[.commands[].name] == ["diagnose","status","apply","persist","unpersist","undo","check","watch","metrics","help"]'
 	run -0 "$NICFIX" --help --json
 	valid
-	echo "$output" | jq -e '.command == "help" and (.commands | length) == 8'
+	echo "$output" | jq -e '.command == "help" and (.commands | length) == 10'
 	run -0 "$NICFIX" apply --help --json
 	valid
 	echo "$output" | jq -e '.command == "help" and .commands[0].synopsis == "apply IFACE... [-f FEATURES]"'

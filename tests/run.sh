@@ -46,6 +46,7 @@ step() {
 step lint bash tests/lint.sh
 step unit build/asan/unit
 step unit-klog build/asan/unit-klog
+step unit-watch build/asan/unit-watch
 if [ -f lenses/run-tests.sh ]; then
 	step lens bash lenses/run-tests.sh
 fi

@@ -82,10 +82,26 @@ static const struct cli_cmd commands[] = {
 	  "Restore the file (and interfaces.new) as they were before nicfix's\n"
 	  "last edit, when they are unchanged since; else refuse and show the\n"
 	  "diff." },
-	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply] [-f FEATURES] [--input FILE]",
+	{ "check", cmd_check, "check [BRIDGE...] [--no-live] [--apply] [-f FEATURES] [--input FILE] [--format text|nagios|checkmk]",
 	  "Verify that every NIC of each bridge is covered by a line that runs,\n"
 	  "that no line is at risk and, unless --no-live,\n"
-	  "that the live state matches; --apply re-applies what drifted." },
+	  "that the live state matches; --apply re-applies what drifted.\n"
+	  "--format nagios: one plugin line with perfdata, exit 0 OK, 1 WARNING,\n"
+	  "2 CRITICAL (a hang this boot, offloads on), 3 UNKNOWN; --format\n"
+	  "checkmk: Checkmk local-check lines, one service per NIC." },
+	{ "watch", cmd_watch,
+	  "watch [--config FILE] [--kmsg PATH] [--state DIR] [--metrics PATH] [--sendmail PATH] [--tail] [--once]",
+	  "The daemon behind nicfix-watch.service: follow /dev/kmsg (kernel\n"
+	  "records only) and, the first time a hang appears on a port whose\n"
+	  "offloads are on, turn them off, read them back, log one line,\n"
+	  "write the metrics and mail root. Options in /etc/default/nicfix;\n"
+	  "every path is a flag: also --sysfs DIR, --log-socket PATH;\n"
+	  "--no-metrics, --no-mail; --test-accept-user-facility (tests only:\n"
+	  "it lets anyone who can write to /dev/kmsg forge a hang)." },
+	{ "metrics", cmd_metrics, "metrics [--state DIR]",
+	  "Print Prometheus text: per device the offload state, whether the\n"
+	  "fix is persisted, and the watch daemon's counters (from DIR,\n"
+	  "default /run/nicfix)." },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "Print the usage of nicfix, or of COMMAND." },
 };
@@ -550,6 +566,11 @@ static int run(struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cli->cmd = c->name;
+	/* a daemon and Prometheus text have no object to print: refused
+	 * under --json rather than text before an object
+	 */
+	if (cli->json && (c->fn == cmd_watch || c->fn == cmd_metrics))
+		return cli_error(cli, EXIT_USAGE, "%s has no --json output", c->name);
 	argc -= optind;
 	argv += optind;
 	/* the global options after the command name leave its argv */

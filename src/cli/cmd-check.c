@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check-format.h"
 #include "cli.h"
 
 #define MAX_HANGS 64
@@ -286,9 +287,12 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		{ "apply", no_argument, NULL, 'a' },
 		{ "features", required_argument, NULL, 'f' },
 		{ "input", required_argument, NULL, 'I' },
+		{ "format", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	int format = CHECK_FORMAT_TEXT;
+	bool rendered = false;
 	struct nfx_check_hang hangs[MAX_HANGS];
 	struct nfx_check_opts co = { 0 };
 	struct nfx_featreq *req = NULL;
@@ -314,6 +318,17 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 			break;
 		case 'I':
 			input = optarg;
+			break;
+		case 'F':
+			format = check_format_parse(optarg);
+			if (format < 0 || (cli->json && format != CHECK_FORMAT_TEXT)) {
+				cli_error(cli, EXIT_USAGE, format < 0 ?
+					  "check: --format: text, nagios or checkmk" :
+					  "check: --format and --json: choose one");
+				format = CHECK_FORMAT_TEXT;
+				status = cli_usage(cli, true);
+				goto out_free;
+			}
 			break;
 		case 'h':
 			return cli_usage(cli, false);
@@ -359,11 +374,21 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 		}
 	}
 	status = c.nfindings ? EXIT_FINDING : EXIT_OK;
-	if (cli->json)
+	rendered = true;
+	if (format == CHECK_FORMAT_NAGIOS)
+		status = check_render_nagios(stdout, &c, !no_live, NULL);
+	else if (format == CHECK_FORMAT_CHECKMK)
+		check_render_checkmk(stdout, &c, !no_live, NULL);
+	else if (cli->json)
 		render_json(cli, &c, !no_live, status);
 	else if (!cli->quiet || c.nfindings)
 		render_text(cli, &c, !no_live);
 out_free:
+	/* a monitoring system reads stdout: it says UNKNOWN, not nothing */
+	if (!rendered && format == CHECK_FORMAT_NAGIOS)
+		status = check_render_nagios(stdout, NULL, false, cli->error);
+	else if (!rendered && format == CHECK_FORMAT_CHECKMK)
+		check_render_checkmk(stdout, NULL, false, cli->error);
 	nfx_live_close(live);
 	nfx_check_done(&c);
 	nfx_featreq_free(req);

@@ -510,20 +510,21 @@ static bool block_line(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 {
 	struct nfx_diag_dev dv;
 	struct block *b = &d->blk;
+	enum nfx_diag_what w;
 
-	if (nfx_diag_parse_field(rec->text, rec->len, &b->ring, &b->flags))
+	nfx_diag_parse_msg(rec->text, rec->len, &dv);
+	w = nfx_diag_what(dv.body, dv.body_len);
+	/* a new message (its fields may be run together with it), or the
+	 * header logged twice, before any field */
+	if (w != NFX_WHAT_OTHER)
+		return b->header && w == b->what && !b->ring.mask &&
+		       rec->time == b->time;
+	if (nfx_diag_parse_fields(rec->text, rec->len, &b->ring, &b->flags))
 		return true;
-	if (!b->header)
-		return false;
-	nfx_diag_parse_dev(rec->text, rec->len, &dv);
-	if (!dv.pci_len && !dv.ifname_len)
+	if (!b->header || (!dv.pci_len && !dv.ifname_len))
 		return false;
 	/* ixgbe logs the second half with its prefix again */
-	if (nfx_diag_parse_field(dv.body, dv.body_len, &b->ring, &b->flags))
-		return true;
-	/* the header logged twice, before any field */
-	return nfx_diag_what(dv.body, dv.body_len) == b->what &&
-	       !b->ring.mask && rec->time == b->time;
+	return nfx_diag_parse_fields(dv.body, dv.body_len, &b->ring, &b->flags);
 }
 
 int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
@@ -538,13 +539,15 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 			return 1;
 		close_block(d);
 	}
-	if (!d->started) {
+	nfx_diag_parse_msg(rec->text, rec->len, &dv);
+	what = nfx_diag_what(dv.body, dv.body_len);
+	if (!d->started && what == NFX_WHAT_OTHER) {
 		struct nfx_diag_ring ring = { 0 };
 		unsigned int flags = 0;
 
 		/* the log may start inside a report */
-		if (rec->len && nfx_diag_parse_field(rec->text, rec->len,
-						     &ring, &flags)) {
+		if (rec->len && nfx_diag_parse_fields(rec->text, rec->len,
+						      &ring, &flags)) {
 			open_block(d, NULL, NFX_WHAT_TX_HANG, rec);
 			d->blk.ring = ring;
 			d->blk.flags = flags;
@@ -554,11 +557,12 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 		if (rec->len && !(rec->len > 3 && !memcmp(rec->text, "-- ", 3)))
 			d->started = true;
 	}
-	if (!rec->kernel || rec->cont)
-		return !d->started;
-	nfx_diag_parse_dev(rec->text, rec->len, &dv);
-	what = nfx_diag_what(dv.body, dv.body_len);
-	if (what == NFX_WHAT_OTHER)
+	if (!d->started && what != NFX_WHAT_OTHER)
+		d->started = true;
+	/* an indented line is a message of its own only when it names its
+	 * device (a pasted log, its lines numbered or indented) */
+	if (!rec->kernel || what == NFX_WHAT_OTHER ||
+	    (rec->cont && !dv.pci_len && !dv.ifname_len))
 		return !d->started;
 	if (d->o.since != NFX_TIME_NONE) {
 		if (rec->clock != NFX_CLOCK_WALL)
@@ -575,6 +579,9 @@ int nfx_diag_add(struct nfx_diag *d, const struct nfx_klog_rec *rec)
 	case NFX_WHAT_TX_HANG:
 		e->last_what = what;
 		open_block(d, e, what, rec);
+		/* fields a paste ran together with the header */
+		nfx_diag_parse_fields(dv.body, dv.body_len, &d->blk.ring,
+				      &d->blk.flags);
 		return 1;
 	case NFX_WHAT_TIMEOUT:
 		if (!dup_record(e, what, rec))

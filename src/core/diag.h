@@ -36,9 +36,22 @@ struct nfx_diag_dev {
  * 0000:01:00.0: ", the old pr_info() "e1000e: eth0 NIC Link is ...", a
  * driver's own "igb: eno1 " after the netdev prefix, and both forms of
  * "NETDEV WATCHDOG: eth0 (r8169): " (the new one, "NETDEV WATCHDOG: CPU:
- * 3: ", comes behind the netdev prefix).
+ * 3: ", comes behind the netdev prefix), and the old kernels' "0000:00:19.0:
+ * eth0: " with no driver name.  Runs of blanks count as one; a bus address
+ * a paste cut or obfuscated still marks the prefix but is not kept.
  */
 void nfx_diag_parse_dev(const char *text, size_t len,
+			struct nfx_diag_dev *ret);
+
+/**
+ * nfx_diag_parse_msg() - nfx_diag_parse_dev() wherever the message stands
+ *	in the text: after a prefix no log reader knows (mail quoting, line
+ *	numbers, another tool's header), the first place a message of
+ *	nfx_diag_what() starts
+ * @text: the text; @len: its length
+ * @ret: the parts (those at the start of @text when no place is found)
+ */
+void nfx_diag_parse_msg(const char *text, size_t len,
 			struct nfx_diag_dev *ret);
 
 enum nfx_diag_what {
@@ -75,5 +88,13 @@ enum {
  */
 bool nfx_diag_parse_field(const char *text, size_t len,
 			  struct nfx_diag_ring *ring, unsigned int *ret_flags);
+
+/**
+ * nfx_diag_parse_fields() - nfx_diag_parse_field() of every field on a
+ *	line: fields a paste ran together ("TDH <f6> TDT <2a> ...")
+ * Return: true when one of them is a field of a hang report.
+ */
+bool nfx_diag_parse_fields(const char *text, size_t len,
+			   struct nfx_diag_ring *ring, unsigned int *ret_flags);
 
 #endif

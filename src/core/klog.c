@@ -171,7 +171,7 @@ int nfx_klog_open_src(enum nfx_klog_src src, const char *since,
 {
 	struct nfx_klog *kl = NULL;
 	char since_arg[128];
-	char *argv[10];
+	char *argv[12];
 	const char *exe;
 	int ret, n = 0;
 
@@ -191,6 +191,9 @@ int nfx_klog_open_src(enum nfx_klog_src src, const char *since,
 		argv[n++] = "--no-pager";
 		argv[n++] = "-o";
 		argv[n++] = "short-iso-precise";
+		/* the kernel's own records only: what user space wrote to
+		 * /dev/kmsg (LOG_USER) is no report */
+		argv[n++] = "SYSLOG_FACILITY=0";
 		if (since) {
 			snprintf(since_arg, sizeof(since_arg), "--since=%s",
 				 since);
@@ -218,7 +221,8 @@ int nfx_klog_open_src(enum nfx_klog_src src, const char *since,
 		if (ret < 0)
 			return ret;
 		argv[0] = (char *)exe;
-		argv[1] = NULL;
+		argv[1] = "--facility=kern";
+		argv[2] = NULL;
 		kl->cmd = "dmesg";
 		ret = spawn(kl, argv, err);
 		break;

@@ -476,7 +476,8 @@ static bool kmsg_dict(const char *s, size_t n)
 }
 
 /* "6,1234,5678901,-;message" (/dev/kmsg) */
-static bool kmsg_prefix(const char *s, size_t n, size_t *i, long long *ret)
+static bool kmsg_prefix(const char *s, size_t n, size_t *i, long long *ret,
+			long long *ret_pri)
 {
 	size_t j = *i;
 	long long pri, seq, us;
@@ -490,6 +491,7 @@ static bool kmsg_prefix(const char *s, size_t n, size_t *i, long long *ret)
 	if (!ch(s, n, &j, ';'))
 		return false;
 	*ret = us / 1000;
+	*ret_pri = pri;
 	*i = j;
 	return true;
 }
@@ -498,9 +500,9 @@ int nfx_klog_parse(struct nfx_klog_state *st, const char *s, size_t n,
 		   struct nfx_klog_rec *rec)
 {
 	size_t i = 0, j;
-	long long t;
+	long long t, pri;
 	char sep = 0;
-	bool kernel = true;
+	bool kernel = true, user = false;
 
 	if (n && s[n - 1] == '\r')
 		n--;
@@ -523,8 +525,12 @@ int nfx_klog_parse(struct nfx_klog_state *st, const char *s, size_t n,
 	/* dmesg -r "<3>" and syslog "<13>" priorities */
 	if (n > 2 && s[0] == '<') {
 		j = 1;
-		if (num(s, n, &j, 1, 3, &t) && ch(s, n, &j, '>'))
+		if (num(s, n, &j, 1, 3, &t) && ch(s, n, &j, '>')) {
 			i = j;
+			/* a facility other than the kernel's (0): user
+			 * space wrote it */
+			user = t >> 3 != 0;
+		}
 	}
 	/* dmesg -x "kern  :err   : " */
 	j = i;
@@ -545,8 +551,11 @@ int nfx_klog_parse(struct nfx_klog_state *st, const char *s, size_t n,
 		}
 	}
 	j = i;
-	if (kmsg_prefix(s, n, &j, &t)) {
+	if (kmsg_prefix(s, n, &j, &t, &pri)) {
 		st->kmsg = true;
+		/* user space writing to /dev/kmsg gets LOG_USER: only
+		 * facility 0 is the kernel's own */
+		user |= pri >> 3 != 0;
 		boot_stamp(st, rec, t);
 		i = j;
 	} else if (mono_stamp(s, n, &j, &t)) {
@@ -575,7 +584,7 @@ int nfx_klog_parse(struct nfx_klog_state *st, const char *s, size_t n,
 		stamp(rec, t, NFX_CLOCK_WALL);
 		i = after_stamp(s, n, j, TAIL_SYSLOG, &kernel);
 	}
-	rec->kernel = kernel;
+	rec->kernel = kernel && !user;
 	/* syslog's kernel lines may carry the dmesg stamp too */
 	j = i;
 	if (rec->clock != NFX_CLOCK_NONE && mono_stamp(s, n, &j, &t)) {

@@ -392,6 +392,7 @@ static int plan_port(struct edit *e, const char *port,
 			}
 			if (!port_line(e, r, i, port, &line, val, sizeof(val)))
 				continue;
+			any = true;
 			if (e->flags & NFX_PERSIST_REMOVE) {
 				rc = strip(val, e->req, buf, sizeof(buf));
 				if (rc < 0)

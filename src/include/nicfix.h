@@ -1013,6 +1013,429 @@ bool nfx_diag_feature_next(const char **p, char *name, size_t size);
 int nfx_diag_live_get(struct nfx_live *live, const struct nfx_diag_event *ev,
 		      struct nfx_diag_live *ret, struct nfx_err *err);
 
+/* ---- following /dev/kmsg (kfollow.c) ---------------------------------- */
+
+/**
+ * struct nfx_kmsg_rec - one /dev/kmsg record
+ * @facility: PRI >> 3 (0: the kernel; user space writing to /dev/kmsg
+ *	gets 1, LOG_USER, and cannot get 0)
+ * @level: PRI & 7
+ * @seq: the record's sequence number
+ * @usec: microseconds since boot
+ * @line: the header line "PRI,SEQ,USEC,FLAGS;message" (no newline), the
+ *	form nfx_klog_parse() reads; borrowed until the next call
+ * @line_len: its length
+ * @text: the message, behind the ';' (its newlines come as "\x0a");
+ *	points into @line; @len: its length
+ * @device: the DEVICE= value ("+pci:0000:00:1f.6", "n3"), "" when none
+ * @subsystem: the SUBSYSTEM= value ("pci"), "" when none
+ */
+struct nfx_kmsg_rec {
+	unsigned int facility;
+	unsigned int level;
+	unsigned long long seq;
+	unsigned long long usec;
+	const char *line;
+	size_t line_len;
+	const char *text;
+	size_t len;
+	char device[64];
+	char subsystem[32];
+};
+
+/**
+ * nfx_kmsg_parse() - read one record, as /dev/kmsg gives it to a read()
+ * @buf: the record: its header line, then " KEY=value" lines
+ * @len: its length (a trailing newline is fine)
+ * @ret: the record; its pointers point into @buf
+ * Return: 0, or -EINVAL for text that is no record (no "PRI,SEQ,USEC,").
+ */
+int nfx_kmsg_parse(const char *buf, size_t len, struct nfx_kmsg_rec *ret);
+
+struct nfx_kfollow;
+
+/* how to follow */
+enum {
+	NFX_KF_TAIL = 1 << 0,	/* start after the last record (SEEK_END);
+				 * else read the backlog (this boot's log
+				 * still in the buffer) first */
+};
+
+/**
+ * typedef nfx_kfollow_read_fn - where the records come from, for the unit
+ *	tests: read(2)'s contract (-1 and errno on failure)
+ */
+typedef long (*nfx_kfollow_read_fn)(void *ctx, void *buf, size_t len);
+
+/**
+ * nfx_kfollow_open() - follow a /dev/kmsg, or a stand-in for it
+ * @path: "/dev/kmsg"; a FIFO or a file for tests.  A character device
+ *	gives one record per read(), as the kernel's does; a FIFO or a file
+ *	is a stream, split into records here (a read may hold several, and
+ *	a record ends where the next header line starts, or where the
+ *	stream pauses).  A FIFO is opened read-write, so that it never ends
+ *	when a writer closes it.
+ * @flags: NFX_KF_*
+ * @ret_kf: the follower, to close with nfx_kfollow_close()
+ * @err: may be NULL
+ * Return: 0 or -errno (-EPERM: CAP_SYSLOG is needed).
+ */
+int nfx_kfollow_open(const char *path, unsigned int flags,
+		     struct nfx_kfollow **ret_kf, struct nfx_err *err);
+
+/**
+ * nfx_kfollow_open_fn() - follow what @fn reads (unit tests)
+ * @fn: the reader; @ctx: its argument
+ * @stream: split a stream into records, rather than one per read
+ * @ret_kf: the follower
+ * @err: may be NULL
+ * Return: 0 or -ENOMEM.
+ */
+int nfx_kfollow_open_fn(nfx_kfollow_read_fn fn, void *ctx, bool stream,
+			struct nfx_kfollow **ret_kf, struct nfx_err *err);
+
+/** nfx_kfollow_fd() - the descriptor to poll(), -1 once a file ended */
+int nfx_kfollow_fd(const struct nfx_kfollow *kf);
+
+/**
+ * nfx_kfollow_next() - the next record
+ * @kf: the follower
+ * @ret: the record, valid until the next call
+ * @err: may be NULL
+ *
+ * EPIPE (the kernel overwrote records before they were read) is counted
+ * and read past: the lost records are the gap in the sequence numbers.
+ * A record too long for the buffer (at least 8 KiB, more than the kernel
+ * writes) is cut.
+ *
+ * Return: 1 with a record, 0 when there is none now (poll() again), or
+ * -errno of a read; -ENODATA once a file (not a device or FIFO) ended.
+ */
+int nfx_kfollow_next(struct nfx_kfollow *kf, struct nfx_kmsg_rec *ret,
+		     struct nfx_err *err);
+
+/**
+ * nfx_kfollow_lost() - records lost so far: the gaps in the sequence
+ *	numbers, at least one for each EPIPE
+ */
+unsigned long long nfx_kfollow_lost(const struct nfx_kfollow *kf);
+
+/** nfx_kfollow_epipe() - how many reads failed with EPIPE */
+unsigned long nfx_kfollow_epipe(const struct nfx_kfollow *kf);
+
+/** nfx_kfollow_close() - close and free; NULL is fine */
+void nfx_kfollow_close(struct nfx_kfollow *kf);
+
+/* ---- what a record means to the daemon (wsig.c) ----------------------- */
+
+enum nfx_wsig_what {
+	NFX_WSIG_NONE,	/* nothing the daemon acts on or counts */
+	NFX_WSIG_HANG,	/* a hang report (of any kind) */
+	NFX_WSIG_RESET, /* "Reset adapter" */
+	NFX_WSIG_DOWN,	/* link down */
+	NFX_WSIG_UP,	/* link up */
+};
+
+/**
+ * struct nfx_wsig - one record read through diagnose's message parser
+ * @what: what it says
+ * @kind: for NFX_WSIG_HANG: which hang (nfx_diag_kind_name())
+ * @driver: the driver, "" when the message names none
+ * @pci: the bus address: from the message, else from the record's
+ *	DEVICE=+pci:...; "" when neither gives one
+ * @ifname: the interface the message names, "" when none
+ */
+struct nfx_wsig {
+	enum nfx_wsig_what what;
+	enum nfx_diag_kind kind;
+	char driver[32];
+	char pci[16];
+	char ifname[NFX_IFNAMSIZ];
+};
+
+/**
+ * nfx_wsig_read() - what a kernel record says, for the daemon
+ * @rec: the record
+ * @ret: the reading
+ * Return: @ret->what.
+ */
+enum nfx_wsig_what nfx_wsig_read(const struct nfx_kmsg_rec *rec,
+				 struct nfx_wsig *ret);
+
+/**
+ * nfx_wsig_kinds_parse() - a list of hang kinds the daemon acts on
+ * @list: names of nfx_diag_kind_name(), separated by commas or blanks
+ *	("e1000e-hardware-unit-hang,igb-tx-unit-hang")
+ * @ret_mask: 1 << kind for each
+ * @err: may be NULL
+ * Return: 0, or -EINVAL naming the unknown kind.
+ */
+int nfx_wsig_kinds_parse(const char *list, unsigned int *ret_mask,
+			 struct nfx_err *err);
+
+/* ---- rate limits as data (wrate.c) ------------------------------------ */
+
+/* how many past actions a port remembers: the largest count a limit has */
+#define NFX_RATE_HIST 16
+#define NFX_RATE_MAX 4
+
+/**
+ * struct nfx_rate - at most @count actions in any @seconds
+ */
+struct nfx_rate {
+	unsigned int count;
+	unsigned int seconds;
+};
+
+/**
+ * nfx_rate_parse() - "1/min,5/hour" (also "1/60 5/3600", units s, min,
+ *	hour, day)
+ * @s: the text
+ * @ret: up to NFX_RATE_MAX limits
+ * @ret_n: how many
+ * @err: may be NULL
+ * Return: 0 or -EINVAL (a count of 1 to NFX_RATE_HIST is needed).
+ */
+int nfx_rate_parse(const char *s, struct nfx_rate *ret, size_t *ret_n,
+		   struct nfx_err *err);
+
+/**
+ * nfx_rate_allow() - may one more action happen at @now?
+ * @lim: the limits; @n: how many
+ * @hist: the times of past actions, newest first, 0 for none
+ *	(NFX_RATE_HIST of them)
+ * @now: the time now (any clock that does not go back; seconds)
+ * Return: true when every limit leaves room.
+ */
+bool nfx_rate_allow(const struct nfx_rate *lim, size_t n,
+		    const long long *hist, long long now);
+
+/** nfx_rate_note() - remember an action at @now in @hist */
+void nfx_rate_note(long long *hist, long long now);
+
+/* ---- the daemon's state, kept in /run/nicfix (wstate.c) --------------- */
+
+#define NFX_WSTATE_PORTS 64
+
+/**
+ * struct nfx_wport - what the daemon knows of one port
+ * @name: its interface name (the latest the log or sysfs gave)
+ * @pci: its bus address ("" unknown): a renamed NIC is the same port
+ * @hangs: hang reports; @resets: adapter resets; @fixes: times the
+ *	daemon turned the features off; @despite: hangs with the offloads
+ *	already off; @limited: actions a rate limit held back; @mails: mails
+ *	handed to sendmail
+ * @last_hang: wall-clock time of the last hang report (s since 1970, 0
+ *	none)
+ * @acts: when the daemon acted (CLOCK_BOOTTIME s), newest first
+ * @reports: when it reported a hang despite the fix, newest first
+ */
+struct nfx_wport {
+	char name[NFX_IFNAMSIZ];
+	char pci[16];
+	unsigned long long hangs;
+	unsigned long long resets;
+	unsigned long long fixes;
+	unsigned long long despite;
+	unsigned long long limited;
+	unsigned long long mails;
+	long long last_hang;
+	long long acts[NFX_RATE_HIST];
+	long long reports[NFX_RATE_HIST];
+};
+
+/**
+ * struct nfx_wstate - the daemon's state
+ * @n: ports in @port
+ * @seq: the sequence number of the last record handled; @seq_known
+ * @records: records read; @lost: records the kernel overwrote unread
+ * @updated: wall-clock time of the last update (s since 1970)
+ * @started: wall-clock time the daemon started
+ */
+struct nfx_wstate {
+	size_t n;
+	struct nfx_wport port[NFX_WSTATE_PORTS];
+	unsigned long long seq;
+	bool seq_known;
+	unsigned long long records;
+	unsigned long long lost;
+	long long updated;
+	long long started;
+};
+
+/**
+ * nfx_wstate_port() - the port with bus address @pci (when given), else
+ *	name @name; added when new
+ * @st: the state
+ * @name: its name now ("" when not known)
+ * @pci: its bus address ("" when not known)
+ * Return: the port, its name updated to @name; NULL when the table is
+ *	full or neither is given.
+ */
+struct nfx_wport *nfx_wstate_port(struct nfx_wstate *st, const char *name,
+				  const char *pci);
+
+/**
+ * nfx_wstate_load() - read a state file written by nfx_wstate_save()
+ * @st: zeroed, then filled
+ * @path: the file
+ * @err: may be NULL
+ * Return: 0; -ENOENT when there is none (@st stays empty); -EINVAL for a
+ *	file that is not one (@st stays empty); -errno.
+ */
+int nfx_wstate_load(struct nfx_wstate *st, const char *path,
+		    struct nfx_err *err);
+
+/**
+ * nfx_wstate_save() - write @st to @path, atomically (nfx_file_replace())
+ * Return: 0 or -errno.
+ */
+int nfx_wstate_save(const struct nfx_wstate *st, const char *path,
+		    struct nfx_err *err);
+
+/**
+ * nfx_file_replace() - write @path whole or not at all: a temporary file
+ *	in the same directory, renamed over it
+ * @path: the file
+ * @data: the contents; @len: their length
+ * @mode: the new file's mode (0644)
+ * @err: may be NULL
+ * Return: 0 or -errno; on failure @path is as it was.
+ */
+int nfx_file_replace(const char *path, const char *data, size_t len,
+		     unsigned int mode, struct nfx_err *err);
+
+/* ---- Prometheus text (metrics.c) -------------------------------------- */
+
+/**
+ * struct nfx_metric_dev - what the metrics say of one device
+ * @device: the interface
+ * @features: the features looked at ("tso,gso,gro"); @state: each one's
+ *	live state, in that order (up to 8); @nstate: how many were read
+ *	(0: the live state is not known)
+ * @persisted: 1 when an offload line covers it, 0 when not, -1 unknown
+ * @port: the daemon's counters for it, NULL when it has none
+ */
+struct nfx_metric_dev {
+	char device[NFX_IFNAMSIZ];
+	char features[64];
+	enum nfx_state state[8];
+	size_t nstate;
+	int persisted;
+	const struct nfx_wport *port;
+};
+
+/**
+ * nfx_metrics_render() - the Prometheus text exposition of the devices
+ * @devs: the devices; @n: how many
+ * @st: the daemon's state, NULL when none was found (no daemon metrics)
+ * @ret_len: its length
+ *
+ * Names nicfix_*, one label device (and feature), counters *_total, no
+ * sample timestamps: node_exporter's textfile collector skips a file
+ * that has any.
+ *
+ * Return: the text (malloc'd), or NULL when out of memory.
+ */
+char *nfx_metrics_render(const struct nfx_metric_dev *devs, size_t n,
+			 const struct nfx_wstate *st, size_t *ret_len);
+
+/**
+ * nfx_metrics_gather() - the devices the metrics speak of, with their live
+ *	state (mgather.c)
+ * @live: the netlink sockets
+ * @cfg: the interfaces configuration (for the persisted lines)
+ * @st: the daemon's state, may be NULL
+ * @features: the features of a device no offload line covers
+ *	("tso,gso,gro")
+ * @ret_devs: array to free(); @ret_n: its length
+ * @err: may be NULL
+ *
+ * The devices: the daemon's ports, the ports of offload lines, and the
+ * NICs of the drivers that hang (e1000e, e1000, igb, ixgbe).  A device's
+ * features are those its offload line turns off, else @features.
+ *
+ * Return: 0 or -ENOMEM; what cannot be read is left unknown.
+ */
+int nfx_metrics_gather(struct nfx_live *live, const struct nfx_cfgopts *cfg,
+		       const struct nfx_wstate *st, const char *features,
+		       struct nfx_metric_dev **ret_devs, size_t *ret_n,
+		       struct nfx_err *err);
+
+/**
+ * nfx_persisted_features() - the features the offload line of @port turns
+ *	off, as a comma list (mgather.c)
+ * @v: the lines (nfx_offloads_read()); @n: how many
+ * @port: the port
+ * @buf: where the list goes; @size: its size
+ * Return: true when a sound line covers @port (@buf filled).
+ */
+bool nfx_persisted_features(const struct nfx_offload *v, int n,
+			    const char *port, char *buf, size_t size);
+
+/* ---- mail through sendmail (mail.c) ----------------------------------- */
+
+/**
+ * nfx_mail_find() - the sendmail program
+ * @path: the PATH to search (the front end's environment), may be NULL
+ * @buf: where the path goes; @size: its size
+ * Return: @buf, with the first "sendmail" on @path, else
+ *	/usr/sbin/sendmail; NULL when there is none.
+ */
+const char *nfx_mail_find(const char *path, char *buf, size_t size);
+
+/**
+ * nfx_mail_send() - hand a mail to sendmail, without waiting for it
+ * @sendmail: the program
+ * @to: the recipient ("root")
+ * @subject: one line
+ * @body: the text
+ * @ret_pid: the sendmail process, to reap (waitpid) when it ends
+ * @err: may be NULL
+ *
+ * Runs "@sendmail -oi -- @to" with no shell, its standard input the
+ * message (headers To, Subject, Auto-Submitted), its standard output and
+ * error /dev/null.
+ *
+ * Return: 0, or -errno of the pipe, fork or write.
+ */
+int nfx_mail_send(const char *sendmail, const char *to, const char *subject,
+		  const char *body, int *ret_pid, struct nfx_err *err);
+
+/* ---- KEY=value option files (wconf.c) --------------------------------- */
+
+/**
+ * typedef nfx_conf_fn - called for each KEY=value of a file
+ * @ctx: the caller's
+ * @key, @val: NUL-terminated, quotes taken off
+ * @line: 1-based line number
+ * @err: for the reason when the value is refused
+ * Return: 0 to go on, -errno to stop (the file fails with it).
+ */
+typedef int (*nfx_conf_fn)(void *ctx, const char *key, const char *val,
+			   unsigned int line, struct nfx_err *err);
+
+/**
+ * nfx_conf_parse() - read an /etc/default style file without a shell
+ * @text: the contents; @len: their length
+ * @fn: called for every assignment; @ctx: its argument
+ * @err: may be NULL; "LINE: reason" when a line is no assignment
+ *
+ * Lines are "KEY=value", "KEY='value'" or "KEY=\"value\"" (with \" \\ \$
+ * \` inside double quotes), optionally behind "export "; blank lines and
+ * "#" comments are skipped.  Nothing is expanded.
+ *
+ * Return: 0, -EINVAL for a malformed line, or what @fn returned.
+ */
+int nfx_conf_parse(const char *text, size_t len, nfx_conf_fn fn, void *ctx,
+		   struct nfx_err *err);
+
+/**
+ * nfx_conf_bool() - "yes"/"no", "true"/"false", "1"/"0", "on"/"off"
+ * Return: 1, 0, or -EINVAL.
+ */
+int nfx_conf_bool(const char *val);
+
 /* ---- check: is every NIC of a bridge covered (cover.c, coverlive.c) --- */
 
 enum nfx_ifupdown {

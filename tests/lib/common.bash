@@ -138,6 +138,37 @@ hooks_root_setup() {
 	fi
 }
 
+# deb_build: for setup_file, $DEB = build/deb/nicfix_*.deb, made with
+# `make deb` when missing or older than a tracked or new file (so once
+# per change, whichever suite needs it first: deb.bats, vm.bats)
+deb_build() {
+	local stale=1 f debs=("$TOP"/build/deb/nicfix_*.deb)
+	local deb=${debs[0]}
+	if [ -e "$deb" ]; then
+		stale=0
+		while IFS= read -r f; do
+			if [ -e "$TOP/$f" ] && [ "$TOP/$f" -nt "$deb" ]; then
+				stale=1
+				break
+			fi
+		done < <(cd "$TOP" && git ls-files --cached --others --exclude-standard)
+	fi
+	if [ "$stale" -eq 1 ]; then
+		make -C "$TOP" deb >"$BATS_FILE_TMPDIR/make-deb.log" 2>&1 || {
+			tail -n 40 "$BATS_FILE_TMPDIR/make-deb.log" >&3
+			return 1
+		}
+	fi
+	debs=("$TOP"/build/deb/nicfix_*.deb)
+	export DEB=${debs[0]}
+}
+
+# deb_depends: the package's own Depends, one name a line, read from $DEB
+deb_depends() {
+	dpkg-deb -f "$DEB" Depends | tr ',' '\n' |
+		sed -E 's/\(.*\)//; s/\|.*//; s/[[:space:]]//g' | grep . | sort -u
+}
+
 # root_upper LOWER UPPER: what a node has and a minimal root of the
 # release lacks, put in a test's upper layer.  Trixie's iproute2 ships no
 # /etc/iproute2, where ifupdown2's vrf addon writes its map: without it

@@ -330,6 +330,34 @@ static void test_dev(void)
 		  NFX_WHAT_OTHER },
 		{ "x 0000:00:1f.6 a/b: Link is Down", "", "", "",
 		  "x 0000:00:1f.6 a/b: Link is Down", NFX_WHAT_OTHER },
+		/* kernels that print no driver name (e1000e's old e_printk) */
+		{ "0000:00:19.0: eth0: Detected Hardware Unit Hang:", "",
+		  "0000:00:19.0", "eth0", "Detected Hardware Unit Hang:",
+		  NFX_WHAT_HW_HANG },
+		{ "0000:00:19.0: eth0: Reset adapter", "", "0000:00:19.0", "eth0",
+		  "Reset adapter", NFX_WHAT_RESET },
+		/* a bus address a paste cut or obfuscated marks the prefix,
+		 * and is not kept */
+		{ "e1000e 0000:00:1f eno1: Detected Hardware Unit Hang:", "e1000e",
+		  "", "eno1", "Detected Hardware Unit Hang:", NFX_WHAT_HW_HANG },
+		{ "e1000e XXXX:XX:XX.X eno1: Detected Hardware Unit Hang:",
+		  "e1000e", "", "eno1", "Detected Hardware Unit Hang:",
+		  NFX_WHAT_HW_HANG },
+		{ "e1000e 00:1f.6 eno1: Reset adapter unexpectedly", "e1000e", "",
+		  "eno1", "Reset adapter unexpectedly", NFX_WHAT_RESET },
+		{ "igb 0000:01:00: Detected Tx Unit Hang", "igb", "", "",
+		  "Detected Tx Unit Hang", NFX_WHAT_TX_HANG },
+		/* blanks widened by a paste */
+		{ "e1000e  0000:00:1f.6\t eno1:   Detected  Hardware\tUnit Hang:",
+		  "e1000e", "0000:00:1f.6", "eno1",
+		  "Detected  Hardware\tUnit Hang:", NFX_WHAT_HW_HANG },
+		/* the device name after the address, as dev_err() prints it */
+		{ "e1000e 0000:00:19.0: eth0: Detected Hardware Unit Hang:",
+		  "e1000e", "0000:00:19.0", "eth0", "Detected Hardware Unit Hang:",
+		  NFX_WHAT_HW_HANG },
+		/* not an address: an interface name with a colon in it is none */
+		{ "e1000e ab:cd eno1: Link is Down", "", "", "",
+		  "e1000e ab:cd eno1: Link is Down", NFX_WHAT_OTHER },
 	};
 	size_t i;
 
@@ -352,6 +380,83 @@ static void test_dev(void)
 		      "dev '%s': body '%.*s'", t, (int)d.body_len, d.body);
 		CHECK(nfx_diag_what(d.body, d.body_len) == rows[i].what,
 		      "dev '%s': what %d", t, nfx_diag_what(d.body, d.body_len));
+	}
+}
+
+/* the message after any prefix, and several fields on one line */
+static void test_msg(void)
+{
+	static const struct {
+		const char *text;
+		const char *pci, *ifname;
+		enum nfx_diag_what what;
+	} rows[] = {
+		{ "> e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:",
+		  "0000:00:1f.6", "eno1", NFX_WHAT_HW_HANG },
+		{ "> > e1000e 0000:00:1f.6 eno1: Reset adapter unexpectedly",
+		  "0000:00:1f.6", "eno1", NFX_WHAT_RESET },
+		{ "12: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:",
+		  "0000:00:1f.6", "eno1", NFX_WHAT_HW_HANG },
+		{ "kern: err: [  600.000000]: e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:",
+		  "0000:00:1f.6", "eno1", NFX_WHAT_HW_HANG },
+		{ "pve1 kernel: 0000:00:19.0: eth0: Detected Hardware Unit Hang:",
+		  "0000:00:19.0", "eth0", NFX_WHAT_HW_HANG },
+		{ "| igb 0000:01:00.0 eno2: NIC Link is Down", "0000:01:00.0", "eno2",
+		  NFX_WHAT_DOWN },
+		{ "[host]e1000e 0000:00:1f.6 eno1: Detected Hardware Unit Hang:",
+		  "0000:00:1f.6", "eno1", NFX_WHAT_HW_HANG },
+		{ "someone wrote: the Detected Hardware Unit Hang message", "", "",
+		  NFX_WHAT_OTHER },
+		{ "> TDH <f6>", "", "", NFX_WHAT_OTHER },
+	};
+	static const struct {
+		const char *text;
+		int ok;
+		unsigned int mask;
+		unsigned long long tdh, ntc;
+	} fields[] = {
+		{ "TDH <f6> TDT <1a> next_to_use <1a> next_to_clean <f6>", 1,
+		  0xf, 0xf6, 0xf6 },
+		{ "Detected Hardware Unit Hang: TDH <f6> next_to_clean <f5> "
+		  "buffer_info[next_to_clean]: jiffies <1000> next_to_watch.status <0>",
+		  1, 0x69, 0xf6, 0xf5 },
+		{ ">   TDH                  <f6>", 1, 0x1, 0xf6, 0 },
+		{ "  2  kern: err: [  600.000000]:   next_to_clean <f6>", 1, 0x8, 0,
+		  0xf6 },
+		{ "  TDH, TDT             <1d0>, <1e4>  next_to_clean <1d0>", 1,
+		  0xb, 0x1d0, 0x1d0 },
+		{ "<info> (eth0): carrier now OFF", 0, 0, 0, 0 },
+		{ "a bogus name <12> and <13>", 0, 0, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < N(rows); i++) {
+		struct nfx_diag_dev d;
+		const char *t = rows[i].text;
+
+		nfx_diag_parse_msg(t, strlen(t), &d);
+		CHECK(nfx_diag_what(d.body, d.body_len) == rows[i].what,
+		      "msg '%s': what %d", t, nfx_diag_what(d.body, d.body_len));
+		CHECK(d.pci_len == strlen(rows[i].pci) &&
+			      !memcmp(d.pci, rows[i].pci, d.pci_len),
+		      "msg '%s': pci '%.*s'", t, (int)d.pci_len, d.pci);
+		CHECK(d.ifname_len == strlen(rows[i].ifname) &&
+			      !memcmp(d.ifname, rows[i].ifname, d.ifname_len),
+		      "msg '%s': ifname '%.*s'", t, (int)d.ifname_len, d.ifname);
+	}
+	for (i = 0; i < N(fields); i++) {
+		struct nfx_diag_ring ring = { 0 };
+		unsigned int flags = 0;
+		const char *t = fields[i].text;
+		bool ok = nfx_diag_parse_fields(t, strlen(t), &ring, &flags);
+
+		CHECK(ok == fields[i].ok, "fields '%s': %d", t, ok);
+		CHECK(ring.mask == fields[i].mask, "fields '%s': mask %x", t,
+		      ring.mask);
+		CHECK(!(ring.mask & 1) || ring.v[NFX_RING_TDH] == fields[i].tdh,
+		      "fields '%s': TDH %llx", t, ring.v[NFX_RING_TDH]);
+		CHECK(!(ring.mask & 8) || ring.v[NFX_RING_NTC] == fields[i].ntc,
+		      "fields '%s': next_to_clean %llx", t, ring.v[NFX_RING_NTC]);
 	}
 }
 
@@ -591,6 +696,7 @@ int main(void)
 	test_split();
 	test_since();
 	test_dev();
+	test_msg();
 	test_field();
 	test_grouping();
 	test_advise();

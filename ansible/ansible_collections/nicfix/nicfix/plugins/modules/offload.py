@@ -67,9 +67,9 @@ options:
       - With I(state=present), also turn the features off now (C(nicfix persist --apply)).
     type: bool
     default: true
-  force:
+  allow_not_behind:
     description:
-      - Pass C(--force), the one override of nicfix versions that have no separate overrides.
+      - Pass C(--allow-not-behind) (write a line for a PORT that is not behind the bridge).
     type: bool
     default: false
   allow_conflict:
@@ -79,8 +79,8 @@ options:
     default: false
   overrides:
     description:
-      - Further overrides, each the long option's name without its dashes (C(allow-pending)
-        becomes C(--allow-pending)).  C(nicfix persist --help) lists them.
+      - Further overrides, each the long option's name without its dashes (C(allow-conflict)
+        becomes C(--allow-conflict)).  C(nicfix persist --help) lists them.
     type: list
     elements: str
     default: []
@@ -228,8 +228,8 @@ def build_args(p, exe, check_mode):
     args += ['persist' if present else 'unpersist', p['bridge']] + list(p['ports'])
     if p['features']:
         args += ['-f', ','.join(p['features'])]
-    if p['force']:
-        args.append('--force')
+    if p['allow_not_behind']:
+        args.append('--allow-not-behind')
     if p['allow_conflict']:
         args.append('--allow-conflict')
     for name in p['overrides']:
@@ -249,7 +249,7 @@ def main():
             features=dict(type='list', elements='str'),
             state=dict(type='str', choices=['present', 'absent'], default='present'),
             live=dict(type='bool', default=True),
-            force=dict(type='bool', default=False),
+            allow_not_behind=dict(type='bool', default=False),
             allow_conflict=dict(type='bool', default=False),
             overrides=dict(type='list', elements='str', default=[]),
             path=dict(type='path'),

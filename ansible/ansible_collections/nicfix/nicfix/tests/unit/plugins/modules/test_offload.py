@@ -30,7 +30,7 @@ LINE = b'\tpost-up ethtool -K eno1 tso off gso off gro off || true\n'
 
 def params(**kw):
     p = dict(bridge='vmbr0', ports=[], features=None, state='present', live=True,
-             force=False, allow_conflict=False, overrides=[], path=None, root=None,
+             allow_not_behind=False, allow_conflict=False, overrides=[], path=None, root=None,
              executable=None)
     p.update(kw)
     return p
@@ -44,8 +44,8 @@ def params(**kw):
      ['persist', 'vmbr0', 'eno1', 'eno2', '-f', 'tso,gro', '--apply']),
     ({'state': 'absent'}, False, ['unpersist', 'vmbr0']),
     ({'state': 'absent'}, True, ['unpersist', 'vmbr0', '--dry-run']),
-    ({'force': True, 'allow_conflict': True, 'overrides': ['allow-pending']}, False,
-     ['persist', 'vmbr0', '--force', '--allow-conflict', '--allow-pending', '--apply']),
+    ({'allow_not_behind': True, 'allow_conflict': True, 'overrides': ['allow-x']}, False,
+     ['persist', 'vmbr0', '--allow-not-behind', '--allow-conflict', '--allow-x', '--apply']),
     ({'path': '/x/interfaces', 'root': '/r', 'state': 'absent'}, False,
      ['-i', '/x/interfaces', '--root', '/r', 'unpersist', 'vmbr0']),
 ])

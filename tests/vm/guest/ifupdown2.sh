@@ -1,0 +1,63 @@
+# shellcheck shell=bash
+# Reboot survival under ifupdown2 (tests/vm.bats, "ifupdown2"; the image
+# made with NICFIX_VM_IFUPDOWN=ifupdown2), one e1000e NIC.
+#  boot 1: vmbr0 over the NIC, `nicfix persist vmbr0`; the ethtool binary
+#          moved away and the udev rule masked, then reboot
+#  boot 2: ifupdown2's networking.service brought vmbr0 up, and the hook
+#          (if-post-up.d, PHASE=post-up) alone turned the features off
+# shellcheck source=SCRIPTDIR/../lib.sh
+. /nfxrun/lib.sh
+
+ET=/root/ethtool.moved
+tgg() {
+	"$ET" -k "$1" | awk '$1 == "tcp-segmentation-offload:" { t = $2 }
+		$1 == "generic-segmentation-offload:" { g = $2 }
+		$1 == "generic-receive-offload:" { r = $2 }
+		END { print t, g, r }'
+}
+hook_lines() {
+	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null
+}
+
+n=$(vm_nic 0)
+
+case "$VM_PHASE" in
+1)
+	check "ifupdown2 is the ifupdown here" dpkg-query -W ifupdown2
+	is "ethtool -i: driver e1000e" "$(ethtool -i "$n" | awk '$1 == "driver:" { print $2 }')" e1000e
+	vm_install_debs
+	check "the hook is installed as if-post-up.d/nicfix" test -x /etc/network/if-post-up.d/nicfix
+	cat >/etc/network/interfaces <<-EOF
+		auto lo
+		iface lo inet loopback
+
+		iface $n inet manual
+
+		auto vmbr0
+		iface vmbr0 inet static
+		 	address 192.0.2.10/24
+		 	bridge-ports $n
+		 	bridge-stp off
+		 	bridge-fd 0
+	EOF
+	sed -i 's/^ \t/\t/' /etc/network/interfaces
+	out=$(nicfix persist vmbr0 2>&1)
+	is "persist vmbr0 exits 0" "$?" 0
+	printf '%s\n' "$out" | sed 's/^/# persist: /'
+	check "persist wrote the line for $n" grep -qxF "	post-up ethtool -K $n tso off gso off gro off || true" /etc/network/interfaces
+	mv "$(command -v ethtool)" "$ET"
+	ln -s /dev/null /etc/udev/rules.d/85-nicfix.rules
+	vm_reboot
+	;;
+2)
+	note "after the reboot: networking.service $(systemctl is-active networking.service)"
+	check "no ethtool binary in PATH" test -z "$(command -v ethtool)"
+	is "after the reboot: $n is a port of vmbr0" "$(basename "$(readlink "/sys/class/net/$n/master")")" vmbr0
+	is "ifupdown2, no ethtool, no udev rule: tso gso gro off" "$(tgg "$n")" "off off off"
+	hook_lines | sed 's/^/# journal -t nicfix: /'
+	check "journal: the hook turned them off for vmbr0: $n" grep -q "vmbr0: $n: turned off: tx-generic-segmentation" <<<"$(hook_lines)"
+	is "check vmbr0 after the reboot: exit 0" "$(nicfix check vmbr0 >/dev/null 2>&1; echo $?)" 0
+	mv "$ET" /usr/sbin/ethtool
+	rm /etc/udev/rules.d/85-nicfix.rules
+	;;
+esac
