@@ -22,11 +22,16 @@ add_line() {
 	sed -i "0,/^\tbridge-fd 0\$/s##\tbridge-fd 0\n\t$1#" "$IF"
 }
 
-# installed PKG: the root's dpkg status says PKG is installed
+# installed PKG: the root's ifup is PKG's, as each package installs it
+# (ifupdown2: a link into /usr/share/ifupdown2; ifupdown: a binary)
 installed() {
-	mkdir -p "$T/var/lib/dpkg"
-	printf 'Package: %s\nStatus: install ok installed\nVersion: 1\n\n' "$1" \
-		>"$T/var/lib/dpkg/status"
+	mkdir -p "$T/usr/sbin"
+	rm -f "$T/usr/sbin/ifup"
+	if [ "$1" = ifupdown2 ]; then
+		ln -s /usr/share/ifupdown2/ifupdown2 "$T/usr/sbin/ifup"
+	else
+		: >"$T/usr/sbin/ifup"
+	fi
 }
 
 # finding KIND: the JSON of the last run has one finding of KIND

@@ -282,7 +282,7 @@ boot_ifup() {
 	boot_ifup
 }
 
-@test "$SUITE: postinst: a hang in this boot's kernel log prints the diagnosis and the command, exit 0" {
+@test "$SUITE: postinst: a hang in this boot's kernel log prints the diagnosis, exit 0" {
 	ns_setup
 	# journald's socket and a journalctl that gives the incident's log
 	mkdir -p "$U/usr/bin"
@@ -297,7 +297,9 @@ boot_ifup() {
 	[[ "$output" == *"eno1: driver e1000e"* ]]
 	[[ "$output" == *"eno1: pci 0000:00:1f.6"* ]]
 	[[ "$output" == *"eno1: bridge vmbr0"* ]]
-	[[ "$output" == *"eno1: run: nicfix persist vmbr0 eno1"* ]]
+	# the root's file already has the line: advice follows the host
+	[[ "$output" == *"eno1: persisted: the interfaces file turns tso,gso,gro off at ifup"* ]]
+	[[ "$output" != *"run: nicfix persist"* ]]
 	[[ "$output" == *"verdict: hang found"* ]]
 	run -0 booted dpkg-query -W -f '${Status}' nicfix
 	[ "$output" = "install ok installed" ]

@@ -40,66 +40,36 @@ const char *nfx_ifupdown_name(enum nfx_ifupdown which)
 					 "unknown";
 }
 
-/* "Package: NAME" followed, in its paragraph, by an installed Status */
-static bool dpkg_installed(const char *status, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p = status;
-
-	while ((p = strstr(p, "Package: "))) {
-		const char *q = p + 9, *end;
-
-		p = q;
-		if (strncmp(q, name, n) || (q[n] != '\n' && q[n] != '\r'))
-			continue;
-		end = strstr(q, "\n\n");
-		if (!end)
-			end = q + strlen(q);
-		for (; q && q < end; q = strchr(q, '\n'), q = q ? q + 1 : NULL)
-			if (!strncmp(q, "Status: ", 8))
-				return !strncmp(q + 8, "install ok installed", 20);
-	}
-	return false;
-}
-
-static bool exists_under(const char *root, const char *path)
-{
-	char p[4096];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%s%s", strcmp(root, "/") ? root : "", path);
-	return stat(p, &st) == 0;
-}
-
+/*
+ * What ROOT's ifup is: ifupdown2's is a symlink into /usr/share/ifupdown2,
+ * ifupdown's a binary.  Read from the file itself, not from dpkg's
+ * database (Debian policy: that is dpkg's own).  usr/sbin first: on a
+ * merged-/usr root sbin may be an absolute link that would lead out of
+ * ROOT.
+ */
 enum nfx_ifupdown nfx_ifupdown_detect(const char *root)
 {
-	char path[4096], *buf;
+	static const char *const ifups[] = { "/usr/sbin/ifup", "/sbin/ifup" };
+	const char *r = strcmp(root, "/") ? root : "";
+	char path[4096], target[4096];
 	struct stat st;
-	enum nfx_ifupdown which = NFX_IFUPDOWN_UNKNOWN;
 	ssize_t n;
-	int fd;
+	size_t i;
 
-	snprintf(path, sizeof(path), "%s/var/lib/dpkg/status",
-		 strcmp(root, "/") ? root : "");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 0 &&
-	    st.st_size < (64 << 20) && (buf = malloc((size_t)st.st_size + 1))) {
-		n = read(fd, buf, (size_t)st.st_size);
-		buf[n > 0 ? n : 0] = '\0';
-		if (dpkg_installed(buf, "ifupdown2"))
-			which = NFX_IFUPDOWN_2;
-		else if (dpkg_installed(buf, "ifupdown"))
-			which = NFX_IFUPDOWN_1;
-		free(buf);
-		close(fd);
-		return which;
+	for (i = 0; i < sizeof(ifups) / sizeof(ifups[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", r, ifups[i]);
+		if (lstat(path, &st) < 0)
+			continue;
+		if (!S_ISLNK(st.st_mode))
+			return S_ISREG(st.st_mode) ? NFX_IFUPDOWN_1 :
+						     NFX_IFUPDOWN_UNKNOWN;
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			continue;
+		target[n] = '\0';
+		return strstr(target, "ifupdown2") ? NFX_IFUPDOWN_2 :
+						     NFX_IFUPDOWN_1;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (exists_under(root, "/usr/share/ifupdown2"))
-		return NFX_IFUPDOWN_2;
-	if (exists_under(root, "/sbin/ifup"))
-		return NFX_IFUPDOWN_1;
 	return NFX_IFUPDOWN_UNKNOWN;
 }
 

@@ -1448,9 +1448,8 @@ enum nfx_ifupdown {
  * nfx_ifupdown_detect() - which ifupdown is installed under @root
  * @root: the system ("/" or --root)
  *
- * ROOT/var/lib/dpkg/status: "Package: ifupdown2" or "Package: ifupdown"
- * with "Status: install ok installed"; without a status file, the
- * presence of ROOT/usr/share/ifupdown2, then ROOT/sbin/ifup.
+ * From ROOT's ifup (usr/sbin, then sbin): a symlink into ifupdown2's tree
+ * is ifupdown2, a regular file ifupdown.
  *
  * Return: which, NFX_IFUPDOWN_UNKNOWN when none is found.
  */
