@@ -167,6 +167,8 @@ install: all $(B)/nicfix-installed
 	install -D -m 0755 $(B)/nicfix-installed $(DESTDIR)$(SBINDIR)/nicfix
 	install -D -m 0644 lenses/nicfix_interfaces.aug \
 		$(DESTDIR)$(DATADIR)/nicfix/lenses/nicfix_interfaces.aug
+	install -D -m 0644 schema/nicfix.schema.json \
+		$(DESTDIR)$(DATADIR)/nicfix/nicfix.schema.json
 	install -D -m 0755 $(B)/nicfix-hook $(DESTDIR)$(LIBEXECDIR)/nicfix/nicfix-hook
 	sed 's|/usr/libexec/|$(LIBEXECDIR)/|' hooks/ifupdown-hook.sh >$(B)/ifupdown-hook
 	install -D -m 0755 $(B)/ifupdown-hook $(DESTDIR)/etc/network/if-up.d/nicfix

@@ -9,7 +9,7 @@ pkgs=(
 	augeas-tools augeas-lenses
 	ethtool iproute2 util-linux
 	bats shellcheck jq strace patch
-	ifupdown python3
+	ifupdown python3 python3-jsonschema
 	mmdebstrap valgrind clang libclang-rt-14-dev
 	debian-archive-keyring # mmdebstrap checks the trixie roots against it
 	debhelper dpkg-dev fakeroot lintian bash-completion man-db groff-base

@@ -12,6 +12,16 @@ _nicfix_ifaces() {
 	done
 }
 
+# _nicfix_drivers: the drivers of this namespace's NICs, and the names
+# ethtool gives the virtual links (bridge, veth, bonding, ...)
+_nicfix_drivers() {
+	local d
+	for d in /sys/class/net/*/device/driver; do
+		[ -e "$d" ] && basename "$(readlink -f "$d")"
+	done
+	printf '%s\n' bridge bonding veth dummy tun 8021q
+}
+
 # _nicfix_bridges FILE ROOT: the names of the stanzas with a bridge-ports
 # option in FILE and in what its `source` and `source-directory` lines
 # include (one level: Proxmox puts its bridges in the main file or in
@@ -51,8 +61,10 @@ _nicfix() {
 	local cur prev words cword split
 	_init_completion -s || return
 
-	local cmds="diagnose status apply persist unpersist undo check watch metrics"
-	local gopts="-i --interfaces --root --json -q --quiet -v --verbose -h --help -V --version"
+	local cmds="diagnose status apply persist unpersist undo check watch metrics help"
+	# the global options, also accepted after the command name
+	local after="-i --interfaces --root --json -q --quiet -v --verbose"
+	local gopts="$after -h --help -V --version"
 	local features="tso gso gro lro sg tx rx ufo rxvlan txvlan ntuple rxhash"
 	local file=${NICFIX_INTERFACES:-/etc/network/interfaces}
 	local root=${NICFIX_ROOT:-/}
@@ -79,11 +91,20 @@ _nicfix() {
 		esac
 	done
 	# the positional words after the command, before the current one
+	# (and the global options there)
 	local j
 	for ((j = i + 1; j < cword; j++)); do
 		case ${words[j]} in
-		-f | --features | --input | --since | --config | --kmsg | --state | --metrics | \
-			--sendmail | --sysfs | --log-socket | --format) j=$((j + 1)) ;;
+		-i | --interfaces)
+			file=${words[j + 1]}
+			j=$((j + 1))
+			;;
+		--root)
+			root=${words[j + 1]}
+			j=$((j + 1))
+			;;
+		-f | --features | --input | --since | --driver | --config | --kmsg | --state | \
+			--metrics | --sendmail | --sysfs | --log-socket | --format) j=$((j + 1)) ;;
 		-*) ;;
 		*) npos=$((npos + 1)) ;;
 		esac
@@ -101,6 +122,10 @@ _nicfix() {
 		;;
 	--since)
 		mapfile -t COMPREPLY < <(compgen -W "today yesterday now" -- "$cur")
+		return
+		;;
+	--driver)
+		mapfile -t COMPREPLY < <(compgen -W "$(_nicfix_drivers | sort -u)" -- "$cur")
 		return
 		;;
 	--format)
@@ -127,11 +152,12 @@ _nicfix() {
 		return
 	fi
 
-	local opts="--help"
+	local opts="--help $after"
 	case $cmd in
-	diagnose) opts+=" --input --since --json" ;;
+	diagnose) opts+=" --input --since" ;;
+	status) opts+=" -a --all --driver" ;;
 	apply) opts+=" -f --features" ;;
-	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind" ;;
+	persist) opts+=" -f --features -n --dry-run --apply --allow-conflict --allow-not-behind --force" ;;
 	unpersist) opts+=" -f --features -n --dry-run --allow-not-behind" ;;
 	undo) opts+=" -n --dry-run" ;;
 	check) opts+=" --no-live --apply -f --features --input --format" ;;
@@ -155,6 +181,10 @@ _nicfix() {
 		;;
 	check)
 		mapfile -t COMPREPLY < <(compgen -W "$(_nicfix_bridges "$file" "$root")" -- "$cur")
+		;;
+	help)
+		[ "$npos" -eq 0 ] &&
+			mapfile -t COMPREPLY < <(compgen -W "$cmds" -- "$cur")
 		;;
 	esac
 }

@@ -55,7 +55,7 @@ load lib/common
 	done
 	# and the refusal comes before any socket is opened
 	ASAN_OPTIONS=detect_leaks=0 run -2 strace -f -e trace=socket -o "$BATS_TEST_TMPDIR/trace" \
-		"$NICFIX" apply 'eno1;reboot'
+		"$NICFIX_BIN" apply 'eno1;reboot'
 	grep -q 'exited with 2' "$BATS_TEST_TMPDIR/trace"
 	run -1 grep 'socket(' "$BATS_TEST_TMPDIR/trace"
 }
@@ -76,7 +76,8 @@ load lib/common
 
 @test "--json error output is one JSON object with the exit status" {
 	run -2 --separate-stderr "$NICFIX" --json apply 'eno1;x'
-	echo "$output" | jq -e '.command == "apply" and .exit == 2 and (.error | test("invalid interface name"))'
+	echo "$output" | jq -e '.schema == 1 and .command == "apply" and .ok == false and .exit == 2'
+	echo "$output" | jq -e '.error.message | test("invalid interface name")'
 }
 
 @test "the build tree's binary finds the tree's own lens, with no environment" {

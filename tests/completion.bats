@@ -59,17 +59,24 @@ words() {
 	[ "$output" = --json ]
 	run -0 complete nicfix --ver
 	[ "$output" = "$(words --verbose --version)" ]
+	local after=(--interfaces --json --quiet --root --verbose)
 	run -0 complete nicfix check --
-	[ "$output" = "$(words --apply --features --format --help --input --no-live)" ]
+	[ "$output" = "$(words --apply --features --format --help --input --no-live "${after[@]}")" ]
 	run -0 complete nicfix persist vmbr0 --d
 	[ "$output" = --dry-run ]
 	run -0 complete nicfix diagnose --
-	[ "$output" = "$(words --help --input --json --since)" ]
+	[ "$output" = "$(words --help --input --since "${after[@]}")" ]
+	run -0 complete nicfix status --
+	[ "$output" = "$(words --all --driver --help "${after[@]}")" ]
+	run -0 complete nicfix status --driver br
+	[ "$output" = bridge ]
+	run -0 complete nicfix help st
+	[ "$output" = status ]
 }
 
 @test "every option completed is one the command accepts" {
 	local cmd opt args
-	for cmd in diagnose status apply persist unpersist check; do
+	for cmd in diagnose status apply persist unpersist undo check help; do
 		run -0 complete nicfix "$cmd" -
 		[ -n "$output" ]
 		for opt in $output; do
@@ -78,10 +85,14 @@ words() {
 			-f | --features) args+=(tso) ;;
 			--input) args+=("$T/none") ;;
 			--since) args+=(today) ;;
+			--driver) args+=(veth) ;;
+			-i | --interfaces | --root) args+=("$T/none") ;;
 			esac
 			# a file that does not exist: nothing is read, written or
 			# applied, but getopt has seen the option by then
 			[ "$cmd" = diagnose ] && [ "$opt" != --input ] && args+=(--input "$T/none")
+			# status: an interface that is not there, so no host link is read
+			[ "$cmd" = status ] && args+=(nfxnone0)
 			run "$NICFIX" -i "$T/none" "$cmd" "${args[@]}"
 			[[ "$output" != *"unrecognized option"* && "$output" != *"invalid option"* ]] ||
 				{ echo "$cmd $opt: $output" >&2; return 1; }
@@ -147,6 +158,9 @@ words() {
 	[ "$output" = tso,gso ]
 	# the words after -f are no positional arguments
 	run -0 complete nicfix -i "$IF" persist -f tso v
+	[ "$output" = "$(words vmbr0 vmbr1)" ]
+	# nor is -i FILE after the command, which names the file
+	run -0 complete nicfix persist -i "$IF" v
 	[ "$output" = "$(words vmbr0 vmbr1)" ]
 }
 

@@ -104,6 +104,7 @@ install_deb() {
 	for f in ./usr/sbin/nicfix ./usr/libexec/nicfix/nicfix-hook \
 		./usr/lib/udev/rules.d/85-nicfix.rules \
 		./usr/share/nicfix/lenses/nicfix_interfaces.aug \
+		./usr/share/nicfix/nicfix.schema.json \
 		./usr/share/man/man8/nicfix.8.gz \
 		./usr/share/bash-completion/completions/nicfix \
 		./usr/share/doc/nicfix/copyright ./etc/default/nicfix; do
@@ -180,6 +181,14 @@ install_deb() {
 	cmp "$U/etc/network/if-post-up.d/nicfix" "$TOP/hooks/ifupdown-hook.sh"
 	[ -f "$U/usr/lib/udev/rules.d/85-nicfix.rules" ]
 	[ -f "$U/usr/share/nicfix/lenses/nicfix_interfaces.aug" ]
+	# the schema of --json, and the installed binary's objects valid against it
+	cmp "$U/usr/share/nicfix/nicfix.schema.json" "$TOP/schema/nicfix.schema.json"
+	run -2 --separate-stderr booted nicfix --json bogus
+	printf '%s\n' "$output" | /usr/bin/python3 "$TOP/tests/lib/jsoncheck.py" \
+		"$U/usr/share/nicfix/nicfix.schema.json" 2
+	run -0 --separate-stderr booted nicfix status --json vmbr0
+	printf '%s\n' "$output" | /usr/bin/python3 "$TOP/tests/lib/jsoncheck.py" \
+		"$U/usr/share/nicfix/nicfix.schema.json" 0
 	[ -f "$U/usr/share/bash-completion/completions/nicfix" ]
 	# the daemon: enabled by deb-systemd-helper, its options a conffile
 	[ -L "$U/etc/systemd/system/multi-user.target.wants/nicfix-watch.service" ]

@@ -197,6 +197,7 @@ round_trip() {
 	run -2 --separate-stderr "$NICFIX" -i "$IF" persist vmbr0 eno9
 	unchanged
 	run -0 "$NICFIX" -i "$IF" persist --allow-not-behind vmbr0 eno9
+	# shellcheck disable=SC2016 # awk's fields, not the shell's
 	run -0 awk '/^iface/ { st = $2 } /ethtool -K eno9/ { print st }' "$IF"
 	[ "$output" = vmbr0 ]
 }

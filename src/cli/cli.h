@@ -2,6 +2,7 @@
 #ifndef NICFIX_CLI_H
 #define NICFIX_CLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "nicfix.h"
@@ -22,10 +23,16 @@ enum {
  *	$NICFIX_LENS_DIR, $NICFIX_BACKUP_DIR, $NICFIX_LOCK_TIMEOUT (ms)
  * @json: --json; @quiet: -q; @verbose: -v
  * @live_flags: NFX_LIVE_* (NICFIX_FORCE_IOCTL=1 sets NFX_LIVE_IOCTL)
- * @cmd: name of the running subcommand
+ * @cmd: name of the running subcommand (NULL before one is known)
  * @j: the JSON writer on stdout
  * @json_done: the subcommand printed its JSON object
- * @error: the last error line, for the JSON error object
+ * @error: the last error line, as on stderr without "nicfix: ", for the
+ *	JSON "error" object ("" when none)
+ * @error_file: the file the error is in ("" when none) and
+ * @error_line: its 1-based line (0 when none): taken from a leading
+ *	"FILE:LINE: " of @error
+ * @error_on_finding: exit 1 is an error here (a change failed to
+ *	verify), not a finding: the JSON object then carries @error
  */
 struct cli {
 	const char *interfaces;
@@ -38,7 +45,13 @@ struct cli {
 	struct json j;
 	bool json_done;
 	char error[640];
+	char error_file[512];
+	unsigned long error_line;
+	bool error_on_finding;
 };
+
+/* the version of the JSON objects' shape, schema/nicfix.schema.json */
+#define CLI_JSON_SCHEMA 1
 
 struct cli_cmd {
 	const char *name;
@@ -54,6 +67,16 @@ struct cli_cmd {
 int cli_error(struct cli *cli, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/**
+ * cli_getopt() - getopt_long() for a subcommand, with nicfix's messages
+ *
+ * Prints "nicfix: unrecognized option '--x'" (never the command's name as
+ * a program name) and keeps it for --json.  Return: as getopt_long(),
+ * '?' for every error.
+ */
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *optstring,
+	       const struct option *longopts);
+
 /** cli_warn() - print "nicfix: warning: <msg>" on stderr */
 void cli_warn(struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -68,10 +91,32 @@ int cli_status(int code);
  */
 int cli_usage(struct cli *cli, bool usage_error);
 
-/** cli_json_begin() - open the top-level object with "command" */
+/**
+ * cli_json_begin() - open the top-level object: "schema", "command"
+ */
 void cli_json_begin(struct cli *cli);
-/** cli_json_end() - close it with "exit" and mark it printed */
+/**
+ * cli_json_end() - close it with "ok", "exit" and "error", mark it printed
+ * @status: the exit status; "error" is an object for 2 and 3, and for 1
+ *	when @cli->error_on_finding; null otherwise
+ */
 void cli_json_end(struct cli *cli, int status);
+
+/**
+ * cli_json_features() - a STATE list: "features":[{"name","state","fixed",
+ *	"bits":[{"name","state","fixed"}]}] of @names on this device
+ * @key: the member name ("features")
+ * @f: the device's features
+ * @names: short or kernel names; those the device has none of are left out
+ * @n: how many
+ */
+void cli_json_features(struct cli *cli, const char *key,
+		       const struct nfx_features *f, const char *const *names,
+		       size_t n);
+
+/** cli_json_names() - an array of strings, "key":["tso","gso"] */
+void cli_json_names(struct cli *cli, const char *key, const char *const *names,
+		    size_t n);
 
 /** cli_live_open() - nfx_live_open() with the error printed */
 int cli_live_open(struct cli *cli, struct nfx_live **ret_live);
@@ -87,8 +132,15 @@ int cli_check_ifnames(struct cli *cli, int n, char **names);
 int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
 		    int n, const struct nfx_featreq *req, unsigned int flags);
 
-/** cli_apply_ports_as() - cli_apply_ports() with the JSON array named @key
- *	("live" for persist --apply) */
+/**
+ * cli_apply_ports_key() - cli_apply_ports(), the JSON array under @key
+ *	(cli_apply_ports() uses "interfaces"; persist --apply "live")
+ */
+int cli_apply_ports_key(struct cli *cli, struct nfx_live *live,
+			char *const *ports, int n,
+			const struct nfx_featreq *req, unsigned int flags,
+			const char *key);
+/** cli_apply_ports_as() - the same, @key first (edits' spelling) */
 int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
 		       char *const *ports, int n, const struct nfx_featreq *req,
 		       unsigned int flags);
@@ -101,5 +153,6 @@ int cmd_undo(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_watch(struct cli *cli, int argc, char **argv);	/* src/watch/ */
 int cmd_metrics(struct cli *cli, int argc, char **argv);
+int cmd_help(struct cli *cli, int argc, char **argv);
 
 #endif

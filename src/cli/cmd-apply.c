@@ -6,66 +6,251 @@
 
 #include "cli.h"
 
-static void print_item(struct cli *cli, const char *ifname,
-		       const struct nfx_item *it)
+/* what became of one requested name on one port */
+enum outcome {
+	OUT_TURNED_OFF, /* a bit behind it was on, and is off now */
+	OUT_ALREADY_OFF,
+	OUT_FIXED,	/* the device cannot change it (on or off) */
+	OUT_FAILED,	/* changeable, asked off, still on */
+	OUT_NONE,	/* the device has no bit behind it */
+	OUT_MAX,
+};
+
+static const char *const outcome_key[OUT_MAX] = {
+	[OUT_TURNED_OFF] = "turned_off",
+	[OUT_ALREADY_OFF] = "already_off",
+	[OUT_FIXED] = "fixed",
+	[OUT_FAILED] = "failed",
+};
+
+static const char *const outcome_text[OUT_MAX] = {
+	[OUT_TURNED_OFF] = "turned off",
+	[OUT_FIXED] = "fixed",
+	[OUT_FAILED] = "failed",
+};
+
+/* The name an admin knows: "tso" for tcp-segmentation-offload; a kernel
+ * name as given.
+ */
+static const char *shown_name(const char *name)
 {
-	if (cli->quiet)
-		return;
-	if (it->result == NFX_RES_FIXED)
-		printf("%s: %s: fixed (%s)\n", ifname, it->name,
-		       it->on ? "on" : "off");
-	else
-		printf("%s: %s: %s\n", ifname, it->name,
-		       nfx_result_name(it->result));
+	const char *s = nfx_feat_short(name);
+
+	return s ? s : name;
 }
 
-static void json_report(struct json *j, const struct nfx_report *r)
-{
-	size_t i;
+/**
+ * struct summary - one port's report in requested names
+ * @name: shown name of each requested feature
+ * @out: its outcome
+ * @on: a bit behind it is still on
+ * @n: how many names
+ */
+struct summary {
+	const char *name[64];
+	enum outcome out[64];
+	bool on[64];
+	size_t n;
+};
 
-	json_obj_begin(j, NULL);
-	json_str(j, "name", r->ifname);
-	json_bool(j, "ok", nfx_report_ok(r));
-	json_bool(j, "changed", nfx_report_changed(r));
+static void summarize(const struct nfx_report *r, const struct nfx_featreq *req,
+		      struct summary *s)
+{
+	size_t i, k, count = nfx_featreq_count(req);
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < count && s->n < 64; i++) {
+		const char *name = nfx_featreq_name(req, i);
+		bool any = false, on = false, turned = false, failed = false;
+		bool all_fixed = true;
+
+		for (k = 0; k < r->n; k++) {
+			const struct nfx_item *it = &r->items[k];
+
+			if (!nfx_feat_covers(name, it->name))
+				continue;
+			any = true;
+			on |= it->on;
+			turned |= it->result == NFX_RES_OFF;
+			failed |= it->on && it->result != NFX_RES_FIXED;
+			all_fixed &= it->result == NFX_RES_FIXED;
+		}
+		s->name[s->n] = shown_name(name);
+		s->on[s->n] = on;
+		if (!any)
+			s->out[s->n] = OUT_NONE;
+		else if (failed)
+			s->out[s->n] = OUT_FAILED;
+		else if (on || all_fixed)
+			s->out[s->n] = OUT_FIXED;
+		else if (turned)
+			s->out[s->n] = OUT_TURNED_OFF;
+		else
+			s->out[s->n] = OUT_ALREADY_OFF;
+		s->n++;
+	}
+}
+
+/* "tso gso" of the names with @out (or, @out == OUT_MAX, with @on) */
+static void join(const struct summary *s, enum outcome out, bool on,
+		 char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->n; i++) {
+		if (s->out[i] == OUT_NONE)
+			continue;
+		if (out == OUT_MAX ? s->on[i] != on : s->out[i] != out)
+			continue;
+		if (len < size)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? " " : "", s->name[i]);
+	}
+}
+
+/* eno1: tso gso gro off (turned off: gso gro) */
+static void print_summary(const char *ifname, const struct summary *s)
+{
+	char off[512], on[512], names[512];
+	bool paren = false;
+	int o;
+
+	join(s, OUT_MAX, false, off, sizeof(off));
+	join(s, OUT_MAX, true, on, sizeof(on));
+	printf("%s:", ifname);
+	if (off[0])
+		printf(" %s off%s", off, on[0] ? "," : "");
+	if (on[0])
+		printf(" %s still on", on);
+	for (o = OUT_TURNED_OFF; o < OUT_MAX; o++) {
+		if (!outcome_text[o])
+			continue;
+		join(s, o, false, names, sizeof(names));
+		if (!names[0])
+			continue;
+		printf("%s%s: %s", paren ? "; " : " (", outcome_text[o], names);
+		paren = true;
+	}
+	if (!paren && off[0])
+		printf(" (already off)");
+	else if (!paren && !on[0])
+		printf(" (none of these features on this device)");
+	printf("%s\n", paren ? ")" : "");
+}
+
+/* -v: one line per kernel bit */
+static void print_item(const char *ifname, const struct nfx_item *it)
+{
+	switch (it->result) {
+	case NFX_RES_OFF:
+		printf("%s: %s: turned off\n", ifname, it->name);
+		break;
+	case NFX_RES_FIXED:
+		printf("%s: %s: fixed (%s)\n", ifname, it->name,
+		       it->on ? "on" : "off");
+		break;
+	case NFX_RES_FAILED:
+		printf("%s: %s: failed (still on)\n", ifname, it->name);
+		break;
+	default:
+		printf("%s: %s: %s\n", ifname, it->name,
+		       nfx_result_name(it->result));
+	}
+}
+
+static void json_state(struct json *j, const struct nfx_report *r,
+		       const struct nfx_featreq *req)
+{
+	size_t i, k, count = nfx_featreq_count(req);
+
 	json_arr_begin(j, "features");
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < count; i++) {
+		const char *name = nfx_featreq_name(req, i);
+		size_t on = 0, off = 0, fixed = 0;
+
+		for (k = 0; k < r->n; k++) {
+			if (!nfx_feat_covers(name, r->items[k].name))
+				continue;
+			if (r->items[k].on)
+				on++;
+			else
+				off++;
+			fixed += r->items[k].result == NFX_RES_FIXED;
+		}
+		if (!on && !off)
+			continue;
 		json_obj_begin(j, NULL);
-		json_str(j, "name", r->items[i].name);
-		json_str(j, "result", nfx_result_name(r->items[i].result));
-		json_bool(j, "active", r->items[i].on);
+		json_str(j, "name", shown_name(name));
+		json_str(j, "state", on && off ? "partial" : on ? "on" : "off");
+		json_bool(j, "fixed", fixed == on + off);
+		json_arr_begin(j, "bits");
+		for (k = 0; k < r->n; k++) {
+			if (!nfx_feat_covers(name, r->items[k].name))
+				continue;
+			json_obj_begin(j, NULL);
+			json_str(j, "name", r->items[k].name);
+			json_str(j, "state", r->items[k].on ? "on" : "off");
+			json_bool(j, "fixed", r->items[k].result == NFX_RES_FIXED);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+}
+
+static void json_report(struct cli *cli, const struct nfx_report *r,
+			const struct nfx_featreq *req, const char *via)
+{
+	struct json *j = &cli->j;
+	struct summary s;
+	size_t i;
+	int o;
+
+	summarize(r, req, &s);
+	json_obj_begin(j, NULL);
+	json_str(j, "name", r->ifname);
+	json_str(j, "via", via);
+	json_bool(j, "ok", nfx_report_ok(r));
+	json_bool(j, "changed", nfx_report_changed(r));
+	for (o = OUT_TURNED_OFF; o < OUT_NONE; o++) {
+		json_arr_begin(j, outcome_key[o]);
+		for (i = 0; i < s.n; i++)
+			if (s.out[i] == (enum outcome)o)
+				json_str(j, NULL, s.name[i]);
+		json_arr_end(j);
+	}
+	json_state(j, r, req);
 	json_obj_end(j);
 }
 
-/* Report what stayed on; Return: true when everything is off. */
-static bool verify(struct cli *cli, const struct nfx_report *r)
+/* Say what stayed on; Return: true when everything is off. */
+static bool verify(struct cli *cli, const struct nfx_report *r,
+		   const struct nfx_featreq *req)
 {
+	struct summary s;
 	bool ok = true;
 	size_t i;
 
-	for (i = 0; i < r->n; i++) {
-		if (!r->items[i].on)
+	summarize(r, req, &s);
+	for (i = 0; i < s.n; i++) {
+		if (!s.on[i])
 			continue;
 		ok = false;
+		cli->error_on_finding = true;
 		cli_error(cli, EXIT_FINDING, "%s: %s is still on%s", r->ifname,
-			  r->items[i].name,
-			  r->items[i].result == NFX_RES_FIXED ?
+			  s.name[i], s.out[i] == OUT_FIXED ?
 				  " (fixed: the device cannot change it)" : "");
 	}
 	return ok;
 }
 
-int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
-		    int n, const struct nfx_featreq *req, unsigned int flags)
-{
-	return cli_apply_ports_as(cli, "interfaces", live, ports, n, req, flags);
-}
-
-int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
-		       char *const *ports, int n, const struct nfx_featreq *req,
-		       unsigned int flags)
+/* the bridge or bond each port was named through, NULL when itself */
+static int apply_ports(struct cli *cli, struct nfx_live *live,
+		       char *const *ports, const char *const *via, int n,
+		       const struct nfx_featreq *req, unsigned int flags,
+		       const char *key)
 {
 	struct nfx_report *reports;
 	struct nfx_err err = { 0 };
@@ -75,6 +260,7 @@ int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
 	if (!reports)
 		return cli_error(cli, EXIT_SYSTEM, "out of memory");
 	for (i = 0; i < n; i++, done++) {
+		struct summary s;
 		size_t k;
 
 		ret = nfx_apply(live, ports[i], req, flags, &reports[i], &err);
@@ -83,16 +269,19 @@ int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
 					   ports[i], err.msg);
 			break;
 		}
-		for (k = 0; k < reports[i].n; k++)
-			if (!cli->json)
-				print_item(cli, ports[i], &reports[i].items[k]);
-		if (!verify(cli, &reports[i]))
+		if (!cli->json && !cli->quiet) {
+			summarize(&reports[i], req, &s);
+			print_summary(ports[i], &s);
+			for (k = 0; cli->verbose && k < reports[i].n; k++)
+				print_item(ports[i], &reports[i].items[k]);
+		}
+		if (!verify(cli, &reports[i], req))
 			status = EXIT_FINDING;
 	}
 	if (cli->json) {
 		json_arr_begin(&cli->j, key);
 		for (i = 0; i < done; i++)
-			json_report(&cli->j, &reports[i]);
+			json_report(cli, &reports[i], req, via ? via[i] : NULL);
 		json_arr_end(&cli->j);
 	}
 	for (i = 0; i < n; i++)
@@ -101,52 +290,115 @@ int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
 	return status;
 }
 
-#define MAX_PORTS 64
+int cli_apply_ports_key(struct cli *cli, struct nfx_live *live,
+			char *const *ports, int n,
+			const struct nfx_featreq *req, unsigned int flags,
+			const char *key)
+{
+	return apply_ports(cli, live, ports, NULL, n, req, flags, key);
+}
 
-struct portlist {
-	char name[MAX_PORTS][NFX_IFNAMSIZ];
+int cli_apply_ports_as(struct cli *cli, const char *key, struct nfx_live *live,
+		       char *const *ports, int n, const struct nfx_featreq *req,
+		       unsigned int flags)
+{
+	return apply_ports(cli, live, ports, NULL, n, req, flags, key);
+}
+
+int cli_apply_ports(struct cli *cli, struct nfx_live *live, char *const *ports,
+		    int n, const struct nfx_featreq *req, unsigned int flags)
+{
+	return apply_ports(cli, live, ports, NULL, n, req, flags, "interfaces");
+}
+
+/**
+ * struct targets - the ports to apply to, a bridge or bond resolved
+ * @port: the names (borrowed from argv or from @links)
+ * @via: the bridge or bond each was named through, or NULL
+ * @n: how many
+ */
+struct targets {
+	char **port;
+	const char **via;
 	int n;
 };
 
-static void add_port(struct portlist *pl, const char *name)
+static bool has_port(const struct targets *t, const char *name)
 {
 	int i;
 
-	for (i = 0; i < pl->n; i++)
-		if (!strcmp(pl->name[i], name))
-			return;
-	if (pl->n < MAX_PORTS)
-		snprintf(pl->name[pl->n++], NFX_IFNAMSIZ, "%s", name);
+	for (i = 0; i < t->n; i++)
+		if (!strcmp(t->port[i], name))
+			return true;
+	return false;
 }
 
-/* The physical ports below @name: bond members, VLAN parents, in turn. */
-static void lower_ports(const struct nfx_link *links, size_t n,
-			const char *name, int depth, struct portlist *pl)
+static void add_target(struct targets *t, char *name, const char *via)
 {
-	size_t i, k;
-
-	if (depth > 8)
+	if (has_port(t, name))
 		return;
-	for (i = 0; i < n; i++) {
-		const struct nfx_link *l = &links[i];
+	t->port[t->n] = name;
+	t->via[t->n] = via;
+	t->n++;
+}
 
-		if (strcmp(l->master, name))
-			continue;
-		if (l->kind == NFX_LINK_BOND) {
-			lower_ports(links, n, l->name, depth + 1, pl);
-		} else if (l->kind == NFX_LINK_VLAN && l->parent[0]) {
-			for (k = 0; k < n; k++)
-				if (!strcmp(links[k].name, l->parent) &&
-				    links[k].kind == NFX_LINK_BOND)
-					break;
-			if (k < n)
-				lower_ports(links, n, l->parent, depth + 1, pl);
-			else
-				add_port(pl, l->parent);
-		} else if (l->kind == NFX_LINK_PORT) {
-			add_port(pl, l->name);
+/* A port below @l: itself, a bond's slaves, a VLAN's parent. */
+static bool below(const struct nfx_link *all, size_t nall,
+		  const struct nfx_link *top, const struct nfx_link *l, int depth)
+{
+	size_t i;
+
+	if (!strcmp(l->master, top->name))
+		return true;
+	if (depth > 4)
+		return false;
+	for (i = 0; i < nall; i++) {
+		const struct nfx_link *m = &all[i];
+
+		/* l is a bond's slave, or the parent of a VLAN device,
+		 * and that bond or VLAN is below the top
+		 */
+		if ((!strcmp(l->master, m->name) && m->kind == NFX_LINK_BOND) ||
+		    (m->kind == NFX_LINK_VLAN && !strcmp(m->parent, l->name)))
+			if (below(all, nall, top, m, depth + 1))
+				return true;
+	}
+	return false;
+}
+
+/* The physical ports behind bridge or bond @top: hardware NICs, or when
+ * there is none (a test namespace, a container) their veth or dummy
+ * stand-ins.  Taps and veths of guests are never hardware.
+ */
+static int resolve(struct cli *cli, const struct nfx_link *all, size_t nall,
+		   const struct nfx_link *top, struct targets *t)
+{
+	int pass, found = 0;
+	size_t i;
+
+	for (pass = 0; pass < 2 && !found; pass++) {
+		for (i = 0; i < nall; i++) {
+			const struct nfx_link *l = &all[i];
+
+			if (l->kind != NFX_LINK_PORT || (!pass && l->kind_name[0]))
+				continue;
+			if (!below(all, nall, top, l, 0))
+				continue;
+			if (!found++ && !cli->quiet && !cli->json)
+				printf("%s: %s: its physical ports:", top->name,
+				       nfx_link_kind_name(top->kind));
+			if (!cli->quiet && !cli->json)
+				printf(" %s", l->name);
+			add_target(t, (char *)l->name, top->name);
 		}
 	}
+	if (!found)
+		return cli_error(cli, EXIT_USAGE,
+				 "%s is a %s with no physical port: nothing to apply",
+				 top->name, nfx_link_kind_name(top->kind));
+	if (!cli->quiet && !cli->json)
+		putchar('\n');
+	return 0;
 }
 
 int cmd_apply(struct cli *cli, int argc, char **argv)
@@ -156,16 +408,17 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct targets t = { 0 };
 	struct nfx_featreq *req = NULL;
 	struct nfx_live *live = NULL;
+	struct nfx_link *all = NULL;
+	const struct nfx_link *via = NULL;
 	struct nfx_err err = { 0 };
 	const char *features = NULL;
-	static struct portlist pl;
-	char *names[MAX_PORTS], via[NFX_IFNAMSIZ] = "";
-	enum nfx_link_kind via_kind = NFX_LINK_BRIDGE;
+	size_t nall = 0;
 	int opt, i, n, ret, status = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "f:h", opts)) != -1) {
 		switch (opt) {
 		case 'f':
 			features = optarg;
@@ -195,9 +448,6 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 		goto out_free;
 	for (i = 0; i < n; i++) {
 		struct nfx_link link;
-		struct nfx_link *links = NULL;
-		size_t nlinks = 0;
-		int before = pl.n, k;
 
 		ret = nfx_link_get(live, argv[i], &link, &err);
 		if (ret < 0) {
@@ -205,54 +455,56 @@ int cmd_apply(struct cli *cli, int argc, char **argv)
 					   argv[i], err.msg);
 			goto out_free;
 		}
-		if (link.kind != NFX_LINK_BRIDGE && link.kind != NFX_LINK_BOND) {
-			add_port(&pl, argv[i]);
-			continue;
-		}
-		/* a bridge or bond means its physical ports: turning the
-		 * features off on the bridge device fixes no NIC
-		 */
-		ret = nfx_link_list(live, &links, &nlinks, &err);
-		if (ret < 0) {
-			status = cli_error(cli, cli_status(ret), "%s", err.msg);
-			goto out_free;
-		}
-		lower_ports(links, nlinks, argv[i], 0, &pl);
-		free(links);
-		if (pl.n == before) {
-			status = cli_error(cli, EXIT_USAGE,
-					   "%s is a %s with no physical port: nothing to apply",
-					   argv[i], nfx_link_kind_name(link.kind));
-			goto out_free;
-		}
-		snprintf(via, sizeof(via), "%s", argv[i]);
-		via_kind = link.kind;
-		if (!cli->quiet && !cli->json) {
-			printf("%s: %s: its physical ports:", argv[i],
-			       nfx_link_kind_name(link.kind));
-			for (k = before; k < pl.n; k++)
-				printf(" %s", pl.name[k]);
-			putchar('\n');
+		if ((link.kind == NFX_LINK_BRIDGE || link.kind == NFX_LINK_BOND) &&
+		    !all) {
+			ret = nfx_link_list(live, &all, &nall, &err);
+			if (ret < 0) {
+				status = cli_error(cli, cli_status(ret), "%s", err.msg);
+				goto out_free;
+			}
 		}
 	}
-	for (i = 0; i < pl.n; i++)
-		names[i] = pl.name[i];
+	t.port = calloc((size_t)n + nall, sizeof(*t.port));
+	t.via = calloc((size_t)n + nall, sizeof(*t.via));
+	if (!t.port || !t.via) {
+		status = cli_error(cli, EXIT_SYSTEM, "out of memory");
+		goto out_free;
+	}
+	for (i = 0; i < n; i++) {
+		size_t k;
+
+		for (k = 0; k < nall; k++)
+			if (!strcmp(all[k].name, argv[i]))
+				break;
+		if (k < nall && (all[k].kind == NFX_LINK_BRIDGE ||
+				 all[k].kind == NFX_LINK_BOND)) {
+			status = resolve(cli, all, nall, &all[k], &t);
+			if (status)
+				goto out_free;
+			via = &all[k];
+		} else {
+			add_target(&t, argv[i], NULL);
+		}
+	}
 	if (cli->json) {
 		cli_json_begin(cli);
-		if (via[0]) {
+		/* the (last) bridge or bond named; each port says its own */
+		if (via) {
 			json_obj_begin(&cli->j, "via");
-			json_str(&cli->j, via_kind == NFX_LINK_BOND ? "bond" : "bridge", via);
+			json_str(&cli->j, via->kind == NFX_LINK_BOND ? "bond" : "bridge",
+				 via->name);
 			json_obj_end(&cli->j);
+		} else {
+			json_null(&cli->j, "via");
 		}
 	}
-	status = cli_apply_ports(cli, live, names, pl.n, req, 0);
-	if (cli->json) {
-		json_bool(&cli->j, "ok", status == EXIT_OK);
-		if (status != EXIT_OK && cli->error[0])
-			json_str(&cli->j, "error", cli->error);
+	status = apply_ports(cli, live, t.port, t.via, t.n, req, 0, "interfaces");
+	if (cli->json)
 		cli_json_end(cli, status);
-	}
 out_free:
+	free(t.port);
+	free(t.via);
+	free(all);
 	nfx_live_close(live);
 	nfx_featreq_free(req);
 	return status;

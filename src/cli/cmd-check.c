@@ -223,8 +223,6 @@ static void render_json(struct cli *cli, const struct nfx_check *c, bool live,
 	size_t i, k;
 
 	cli_json_begin(cli);
-	json_bool(j, "ok", status == EXIT_OK);
-	json_null(j, "error");
 	json_bool(j, "live", live);
 	json_str(j, "ifupdown", nfx_ifupdown_name(c->ifupdown));
 	json_bool(j, "critical", nfx_check_critical(c));
@@ -347,7 +345,7 @@ int cmd_check(struct cli *cli, int argc, char **argv)
 	bool no_live = false, apply = false;
 	int opt, rc, status = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "hf:", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "hf:", opts)) != -1) {
 		switch (opt) {
 		case 'L':
 			no_live = true;

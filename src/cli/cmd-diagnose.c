@@ -54,8 +54,11 @@ static int read_input(struct cli *cli, const char *path,
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			ret = -errno;
-			return cli_error(cli, cli_status(ret), "%s: %s", path,
-					 strerror(-ret));
+			status = cli_error(cli, cli_status(ret), "%s: %s", path,
+					   strerror(-ret));
+			snprintf(cli->error_file, sizeof(cli->error_file), "%s",
+				 path);
+			return status;
 		}
 	} else {
 		src->name = "(stdin)";
@@ -96,6 +99,7 @@ static int read_host(struct cli *cli, const char *since,
 struct facts {
 	struct nfx_diag_live live;
 	char why[600];
+	struct nfx_features *feat;
 };
 
 /* Does the interfaces file turn off every feature of @ev on its NIC? */
@@ -147,11 +151,18 @@ static void get_facts(struct cli *cli, struct nfx_live **live, bool *tried,
 	}
 	bool p = f->live.persisted;
 
-	if (nfx_diag_live_get(*live, ev, &f->live, &err) < 0)
+	if (nfx_diag_live_get(*live, ev, &f->live, &err) < 0) {
 		snprintf(f->why, sizeof(f->why), "%s",
 			 err.code == -ENODEV ? "not on this host: live facts "
 					       "skipped" : err.msg);
+		f->live.persisted = p;
+		return;
+	}
 	f->live.persisted = p;
+	/* the kernel bits behind each name, for --json's STATE list */
+	if (cli->json && f->live.features &&
+	    nfx_features_get(*live, ev->ifname, &f->feat, &err) < 0)
+		f->feat = NULL;
 }
 
 /* the fields of a report: as the log names them, and as JSON keys a jq
@@ -324,13 +335,31 @@ static void json_time(struct json *j, const char *key, long long t,
 		json_str(j, key, nfx_klog_time_str(t, c, buf, sizeof(buf)));
 }
 
-static void json_event(struct json *j, const struct nfx_diag_event *ev,
+static const char *clock_name(enum nfx_clock c)
+{
+	switch (c) {
+	case NFX_CLOCK_WALL:
+		return "wall";
+	case NFX_CLOCK_BOOT:
+		return "boot";
+	default:
+		return "none";
+	}
+}
+
+static void json_event(struct cli *cli, const struct nfx_diag_event *ev,
 		       const struct facts *f, const struct nfx_diag_advice *adv)
 {
+	struct json *j = &cli->j;
+	const char *names[8];
+	char buf[8][32];
+	size_t i, n = 0;
 	const char *p = ev->features;
-	char name[32];
-	size_t i;
 
+	while (n < 8 && nfx_diag_feature_next(&p, buf[n], sizeof(buf[n]))) {
+		names[n] = buf[n];
+		n++;
+	}
 	json_obj_begin(j, NULL);
 	json_str(j, "interface", ev->ifname[0] ? ev->ifname : NULL);
 	json_str(j, "pci", ev->pci[0] ? ev->pci : NULL);
@@ -350,46 +379,69 @@ static void json_event(struct json *j, const struct nfx_diag_event *ev,
 	json_int(j, "link_down", (long long)ev->down_after);
 	json_int(j, "link_up", (long long)ev->up_after);
 	json_obj_end(j);
-	json_time(j, "first_seen", ev->first, ev->clock);
-	json_time(j, "last_seen", ev->last, ev->clock);
-	json_int(j, "first_line", (long long)ev->first_line);
-	if (ev->interval == NFX_TIME_NONE)
-		json_null(j, "interval_ms");
+	json_str(j, "clock", clock_name(ev->clock));
+	json_time(j, "first", ev->first, ev->clock);
+	json_time(j, "last", ev->last, ev->clock);
+	if (ev->first_line)
+		json_int(j, "first_line", (long long)ev->first_line);
 	else
-		json_int(j, "interval_ms", ev->interval);
+		json_null(j, "first_line");
+	if (ev->interval == NFX_TIME_NONE) {
+		json_null(j, "interval");
+	} else {
+		char v[32];
+
+		snprintf(v, sizeof(v), "%lld.%03lld", ev->interval / 1000,
+			 ev->interval % 1000);
+		json_raw(j, "interval", v);
+	}
 	if (ev->reports) {
 		json_ring(j, "ring_first", &ev->ring_first);
 		json_ring(j, "ring_last", &ev->ring_last);
+	} else {
+		json_null(j, "ring_first");
+		json_null(j, "ring_last");
 	}
 	json_bool(j, "frozen", ev->frozen);
 	json_bool(j, "tdh_is_next_to_clean", ev->stuck);
 	json_bool(j, "status_zero", ev->status_zero);
 	json_int(j, "reports_after_first_link_up", (long long)ev->reports_after_up);
-	json_str(j, "features", ev->features[0] ? ev->features : NULL);
+	cli_json_names(cli, "features", names, n);
 	json_str(j, "why", ev->why);
 	json_str(j, "note", ev->note[0] ? ev->note : NULL);
-	json_obj_begin(j, "live");
-	json_bool(j, "present", f->live.present);
-	if (f->why[0])
-		json_str(j, "skipped", f->why);
-	if (f->live.present) {
-		json_str(j, "bridge", f->live.bridge[0] ? f->live.bridge : NULL);
-		json_str(j, "driver", f->live.driver[0] ? f->live.driver : NULL);
+	json_str(j, "bridge", f->live.present && f->live.bridge[0] ?
+				      f->live.bridge : NULL);
+	if (f->feat) {
+		cli_json_features(cli, "live", f->feat, names, n);
+	} else if (f->live.features) {
+		/* the states without their bits: read before, not now */
+		json_arr_begin(j, "live");
+		for (i = 0; i < n; i++) {
+			if (f->live.state[i] == NFX_STATE_NONE)
+				continue;
+			json_obj_begin(j, NULL);
+			json_str(j, "name", names[i]);
+			json_str(j, "state", nfx_state_name(f->live.state[i]));
+			json_bool(j, "fixed", false);
+			json_arr_begin(j, "bits");
+			json_arr_end(j);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	} else {
+		json_null(j, "live");
 	}
-	if (f->live.features) {
-		json_obj_begin(j, "features");
-		for (i = 0; i < 8 && nfx_diag_feature_next(&p, name, sizeof(name)); i++)
-			json_str(j, name, nfx_state_name(f->live.state[i]));
-		json_obj_end(j);
-	}
-	json_obj_end(j);
-	json_obj_begin(j, "advice");
-	json_str(j, "persist", adv->persist[0] ? adv->persist : NULL);
-	json_str(j, "apply", adv->apply[0] ? adv->apply : NULL);
-	json_bool(j, "bridge_known", adv->bridge_known);
-	json_bool(j, "offloads_off", adv->off);
+	json_str(j, "live_driver", f->live.present && f->live.driver[0] ?
+					   f->live.driver : NULL);
+	json_str(j, "live_skipped", f->why[0] ? f->why : NULL);
 	json_bool(j, "persisted", adv->persisted);
-	json_obj_end(j);
+	json_bool(j, "offloads_off", adv->off);
+	json_arr_begin(j, "advice");
+	if (adv->persist[0])
+		json_str(j, NULL, adv->persist);
+	if (adv->apply[0])
+		json_str(j, NULL, adv->apply);
+	json_arr_end(j);
 	json_obj_end(j);
 }
 
@@ -422,9 +474,10 @@ static int report(struct cli *cli, struct nfx_diag *d, const struct source *src,
 			get_facts(cli, &live, &tried, ev, &f);
 		nfx_diag_advise(ev, &f.live, &adv);
 		if (cli->json)
-			json_event(&cli->j, ev, &f, &adv);
+			json_event(cli, ev, &f, &adv);
 		else if (!cli->quiet)
 			print_event(ev, &f, &adv);
+		nfx_features_free(f.feat);
 	}
 	nfx_live_close(live);
 	if (cli->json) {
@@ -445,7 +498,6 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "input", required_argument, NULL, 'I' },
 		{ "since", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -458,16 +510,13 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 	char since_arg[32];
 	int opt, status;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
 		switch (opt) {
 		case 'I':
 			input = optarg;
 			break;
 		case 's':
 			since = optarg;
-			break;
-		case 'j':
-			cli->json = true;
 			break;
 		case 'h':
 			return cli_usage(cli, false);

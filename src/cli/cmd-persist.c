@@ -195,7 +195,7 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 	bool apply = false, dry_run;
 	int opt, n, ret, status;
 
-	while ((opt = getopt_long(argc, argv, "f:nh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "f:nh", opts)) != -1) {
 		switch (opt) {
 		case 'f':
 			if (add_features(&features, optarg) < 0) {
@@ -288,8 +288,8 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 		for (i = 0; ports && i < res.n; i++)
 			ports[i] = res.ports[i].port;
 		if (!status)
-			status = cli_apply_ports_as(cli, "live", live, ports,
-						    (int)res.n, req, 0);
+			status = cli_apply_ports_key(cli, live, ports, (int)res.n,
+						     req, 0, "live");
 		nfx_live_close(live);
 		free(ports);
 		/* the file is written: a live failure is a target not
@@ -300,16 +300,15 @@ int cmd_persist(struct cli *cli, int argc, char **argv)
 				  "%s: %s, but applying live failed: the features are off at the next ifup of %s",
 				  res.file, res.changed ? "written" : "already persisted",
 				  argv[0]);
+			/* exit 1 of a change that failed: the envelope's error */
+			cli->error_on_finding = true;
 			status = EXIT_FINDING;
 		}
 	} else if (cli->json) {
 		json_null(&cli->j, "live");
 	}
-	if (cli->json) {
-		if (status && cli->error[0])
-			json_str(&cli->j, "error", cli->error);
+	if (cli->json)
 		cli_json_end(cli, status);
-	}
 out_free:
 	nfx_persist_done(&res);
 	nfx_featreq_free(req);

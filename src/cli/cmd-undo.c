@@ -17,7 +17,7 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 	int opt, ret, status = EXIT_OK;
 	size_t i;
 
-	while ((opt = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "nh", opts)) != -1) {
 		switch (opt) {
 		case 'n':
 			flags |= NFX_PERSIST_DRY_RUN;
@@ -40,9 +40,8 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 				   "%s changed since nicfix's last edit: not undone (the diff below is what undo would revert; restore by hand from the backup)",
 				   res.nfiles ? res.files[0].path : "the file");
 	if (cli->json) {
+		/* a refusal is the envelope's "error" (exit 2) */
 		cli_json_begin(cli);
-		if (res.refused)
-			json_str(&cli->j, "error", cli->error);
 		json_bool(&cli->j, "dry_run", flags & NFX_PERSIST_DRY_RUN);
 		json_bool(&cli->j, "changed", res.changed && !res.refused);
 		json_arr_begin(&cli->j, "files");

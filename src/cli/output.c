@@ -118,6 +118,12 @@ void json_int(struct json *j, const char *key, long long val)
 	fprintf(j->f, "%lld", val);
 }
 
+void json_raw(struct json *j, const char *key, const char *text)
+{
+	member(j, key);
+	fputs(text, j->f);
+}
+
 void json_null(struct json *j, const char *key)
 {
 	member(j, key);

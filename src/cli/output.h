@@ -30,6 +30,8 @@ void json_strn(struct json *j, const char *key, const char *val, size_t len);
 void json_bool(struct json *j, const char *key, bool val);
 void json_int(struct json *j, const char *key, long long val);
 void json_null(struct json *j, const char *key);
+/* @text as it is: a number the caller formatted ("2.000") */
+void json_raw(struct json *j, const char *key, const char *text);
 /* ends the last line of a top-level object */
 void json_finish(struct json *j);
 

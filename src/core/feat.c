@@ -101,6 +101,11 @@ bool nfx_feat_match(const char *name, const char *kname)
 	return match(legacy_find(name), name, kname);
 }
 
+bool nfx_feat_covers(const char *name, const char *kname)
+{
+	return nfx_feat_match(name, kname);
+}
+
 static int unknown(struct nfx_err *err, const char *tok)
 {
 	return nfx_err_set(err, -EINVAL,

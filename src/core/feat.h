@@ -39,12 +39,6 @@ int nfx_feat_expand(const struct nfx_featreq *req, const char *const *names,
 bool nfx_feat_match(const char *name, const char *kname);
 
 /**
- * nfx_feat_short() - the short legacy name for @name ("tso" for "tso" and
- *	for "tcp-segmentation-offload"), or NULL for a kernel name
- */
-const char *nfx_feat_short(const char *name);
-
-/**
  * nfx_feat_name_valid() - could @name be a feature name at all?
  */
 bool nfx_feat_name_valid(const char *name);

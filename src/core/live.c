@@ -165,6 +165,27 @@ enum nfx_state nfx_features_state(const struct nfx_features *feat,
 	return on ? NFX_STATE_ON : NFX_STATE_OFF;
 }
 
+const char *nfx_features_bit(const struct nfx_features *feat, const char *name,
+			     size_t i, bool *ret_on, bool *ret_fixed)
+{
+	const struct nfx_live *live = feat->live;
+	unsigned int b;
+
+	for (b = 0; b < feat->count; b++) {
+		if (!live->fnames[b] || !nfx_feat_match(name, live->fnames[b]))
+			continue;
+		if (i--)
+			continue;
+		if (ret_on)
+			*ret_on = nfx_bit_test(feat->active, b);
+		if (ret_fixed)
+			*ret_fixed = !nfx_bit_test(feat->hw, b) ||
+				     nfx_bit_test(feat->nochange, b);
+		return live->fnames[b];
+	}
+	return NULL;
+}
+
 const char *nfx_state_name(enum nfx_state state)
 {
 	static const char *const names[] = {

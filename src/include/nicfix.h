@@ -104,6 +104,20 @@ const char *nfx_feat_short_names(void);
  */
 bool nfx_feat_is_short(const char *name);
 
+/**
+ * nfx_feat_short() - the short legacy name for @name ("tso" for "tso" and
+ *	for "tcp-segmentation-offload"), or NULL for a kernel name
+ */
+const char *nfx_feat_short(const char *name);
+
+/**
+ * nfx_feat_covers() - is kernel feature @kname behind @name?
+ * @name: a short ("tso") or a kernel name
+ * @kname: a kernel name ("tx-tcp6-segmentation")
+ * Return: true as "ethtool -K DEV @name off" would change @kname.
+ */
+bool nfx_feat_covers(const char *name, const char *kname);
+
 /* ---- live kernel access (live.c) -------------------------------------- */
 
 struct nfx_live;
@@ -244,6 +258,19 @@ enum nfx_state {
  */
 enum nfx_state nfx_features_state(const struct nfx_features *feat,
 				  const char *name, bool *fixed);
+
+/**
+ * nfx_features_bit() - the @i-th kernel bit behind @name on this device
+ * @feat: the device's features
+ * @name: a short or kernel name
+ * @i: 0 for the first, then 1, 2, ...
+ * @ret_on: if not NULL, set to its active state
+ * @ret_fixed: if not NULL, set when the device cannot change it
+ * Return: its kernel name, borrowed from the struct nfx_live; NULL after
+ *	the last.
+ */
+const char *nfx_features_bit(const struct nfx_features *feat, const char *name,
+			     size_t i, bool *ret_on, bool *ret_fixed);
 
 /** nfx_state_name() - "off", "on", "partial", "none" */
 const char *nfx_state_name(enum nfx_state state);

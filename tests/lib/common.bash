@@ -7,7 +7,17 @@ bats_require_minimum_version 1.5.0
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 # the sanitizer build unless told otherwise: every test is an ASan run
-NICFIX=${NICFIX:-$TOP/build/asan/nicfix}
+if [ -z "${NICFIX_BIN:-}" ]; then
+	NICFIX_BIN=${NICFIX:-$TOP/build/asan/nicfix}
+fi
+export NICFIX_BIN
+# every test runs it through tests/lib/nicfix-checked: each call with
+# --json must print one object valid against the schema, or the test
+# fails (and tests/setup_suite.bash fails the run); $NICFIX_BIN is the
+# binary itself, for what needs one (a copy, strace)
+export NICFIX_SCHEMA=${NICFIX_SCHEMA:-$TOP/schema/nicfix.schema.json}
+export NICFIX_JSON_LOG=${NICFIX_JSON_LOG:-${BATS_RUN_TMPDIR:-/tmp}/nicfix-json-invalid.log}
+NICFIX=$TOP/tests/lib/nicfix-checked
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:exitcode=99}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
 
