@@ -27,8 +27,16 @@ kbit() {
 	et -k "$1" | awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }'
 }
 # hook_lines: this boot's lines of the hook (syslog identifier nicfix)
+# the hook's lines ("BRIDGE: PORT: turned off: ..."); the watch daemon
+# logs under the same identifier
 hook_lines() {
-	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null
+	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null |
+		grep -E '^[^ :]+: [^ :]+: turned off: '
+}
+# col IFACE N: column N of IFACE's row in nicfix status's table
+# (NAME KIND DRIVER LINK BRIDGE TSO GSO GRO PORTS)
+col() {
+	nicfix status "$1" 2>/dev/null | awk -v n="$1" -v c="$2" '$1 == n { print $c }'
 }
 gone() { [ ! -e "/sys/class/net/$1" ]; }
 here() { [ -e "/sys/class/net/$1" ]; }
@@ -52,29 +60,29 @@ case "$VM_PHASE" in
 	check "the hook is installed as if-up.d/nicfix" test -x /etc/network/if-up.d/nicfix
 	check "the udev rule is installed" test -e /usr/lib/udev/rules.d/85-nicfix.rules -o -e /lib/udev/rules.d/85-nicfix.rules
 
-	out=$(nicfix status "$n" 2>&1)
+	out=$(nicfix status -v "$n" 2>&1)
 	printf '%s\n' "$out" | sed 's/^/# status before: /'
-	check "status: driver e1000e" grep -qx "$n: driver e1000e" <<<"$out"
+	is "status: driver e1000e" "$(col "$n" 3)" e1000e
 	# the real driver: tso is "partial" to nicfix, "on" to ethtool: of
 	# its bits ecn is off [fixed] and mangleid off by default
-	check "status: tso not off before apply" grep -qxE "$n: tso (on|partial)" <<<"$out"
-	check "status: gso on before apply" grep -qx "$n: gso on" <<<"$out"
+	check "status: tso not off before apply" grep -qxE 'on|partial' <<<"$(col "$n" 6)"
+	is "status: gso on before apply" "$(col "$n" 7)" on
 
-	out=$(nicfix apply "$n" 2>&1)
+	out=$(nicfix apply -v "$n" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^/# apply: /'
 	is "apply exits 0" "$rc" 0
-	check "apply: tx-tcp-segmentation off" grep -qx "$n: tx-tcp-segmentation: off" <<<"$out"
+	check "apply: tso gso gro off, in short names" grep -qE "^$n: tso gso gro off \(turned off: " <<<"$out"
+	check "apply: tx-tcp-segmentation off" grep -qx "$n: tx-tcp-segmentation: turned off" <<<"$out"
 	check "apply: tx-tcp-ecn-segmentation fixed (off)" grep -qx "$n: tx-tcp-ecn-segmentation: fixed (off)" <<<"$out"
-	check "apply: rx-gro off" grep -qx "$n: rx-gro: off" <<<"$out"
+	check "apply: rx-gro off" grep -qx "$n: rx-gro: turned off" <<<"$out"
 	note "ethtool -k $n after nicfix apply:"
 	features "$n"
 	is "ethtool -k after apply: tso gso gro off" "$(tgg "$n")" "off off off"
 	is "ethtool -k after apply: ecn still off [fixed]" "$(kbit "$n" tx-tcp-ecn-segmentation)" "off [fixed]"
 	is "ethtool -k after apply: sg untouched, on" "$(feature "$n" scatter-gather)" on
-	out=$(nicfix status "$n" 2>&1)
-	check "status: tso off after apply" grep -qx "$n: tso off" <<<"$out"
-	check "status: gro off after apply" grep -qx "$n: gro off" <<<"$out"
+	is "status: tso off after apply" "$(col "$n" 6)" off
+	is "status: gro off after apply" "$(col "$n" 8)" off
 
 	# the driver's defaults back, a bridge over the NIC, then persist
 	ethtool -K "$n" tso on gso on gro on >/dev/null
