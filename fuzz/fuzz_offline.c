@@ -217,7 +217,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret == -EINVAL && (err.code != -EINVAL || !err.msg[0]))
 		FAIL("-EINVAL without a reason: '%s'", cmd);
 	if (ret == 0) {
-		check_trailing(cmd);
+		/* what follows another command is that command's business */
+		if (!l.more)
+			check_trailing(cmd);
 		check_line(cmd, &l);
 		check_format(cmd, &l);
 		list = nul ? dup_n(nul + 1, size - cmd_len - 1) : NULL;

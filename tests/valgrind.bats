@@ -60,7 +60,7 @@ clean() {
 	"$PLAIN" -q -i "$IF" persist vmbr0
 	run -0 vg "$PLAIN" -i "$IF" check --no-live
 	clean
-	[[ "$output" == *"eno1: ok (config only)"* ]]
+	[[ "$output" == *"vmbr0: eno1: ok: tso gso gro off (config only)"* ]]
 	ns_setup
 	# the features are on: drift, exit 1, through netlink
 	run -1 ns "${VG[@]}" "$PLAIN" -i "$IF" check

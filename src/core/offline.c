@@ -160,8 +160,16 @@ int nfx_offline_parse(const char *cmd, struct nfx_offline *ret,
 		 * is theirs */
 		size_t k = i + 1;
 
-		while (k < n && tok_is(&t[k], ";"))
+		while (k < n && tok_is(&t[k], ";") && tok_is(&t[i], ";"))
 			k++;
+		/* a command must follow "&&", and none starts with an
+		 * operator: sh refuses such a line, and so ifup fails */
+		if ((k == n && tok_is(&t[i], "&&")) ||
+		    (k < n && (tok_is(&t[k], "&&") || tok_is(&t[k], "||") ||
+			       tok_is(&t[k], ";"))))
+			return nfx_err_set(err, -EINVAL,
+					   "ethtool -K %s: '%.*s' with no command after it",
+					   line.dev, (int)t[i].len, t[i].s);
 		if (k < n)
 			line.more = t[k].off;
 		i = n;
@@ -240,7 +248,7 @@ int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 			 const struct nfx_featreq *req, char *buf, size_t len)
 {
 	struct tok t[MAX_TOKENS];
-	size_t n, i, pos = 0, from = 0;
+	size_t n, i, pos = 0, from = 0, tail;
 	bool ok = len > 0;
 
 	if (ok)
@@ -268,7 +276,13 @@ int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 		     append_str(buf, len, &pos, name) &&
 		     append_str(buf, len, &pos, " off");
 	}
-	ok = ok && append_str(buf, len, &pos, cmd + line->feat_end);
+	tail = strlen(cmd + line->feat_end);
+	/* "|| true" after a final ';' would be a line sh refuses */
+	while (!line->guarded && tail &&
+	       strchr(" \t;", cmd[line->feat_end + tail - 1]) &&
+	       !(tail > 1 && cmd[line->feat_end + tail - 2] == '\\'))
+		tail--;
+	ok = ok && append(buf, len, &pos, cmd + line->feat_end, tail);
 	if (ok && !line->guarded)
 		ok = append_str(buf, len, &pos, " || true");
 	return ok ? 0 : -ENAMETOOLONG;

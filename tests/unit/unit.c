@@ -246,6 +246,10 @@ static void test_offline_parse(void)
 		  "gro=off", true },
 		{ 0, "ethtool -K eno1 gro off || true; ethtool -s eno1 wol d", "eno1",
 		  "gro=off", false },
+		/* sh refuses these, so ifup would fail (seen by fuzz_offline) */
+		{ -EINVAL, "ethtool -K eno1 tso off &&", NULL, NULL, false },
+		{ -EINVAL, "ethtool -K eno1 tso off; && reboot", NULL, NULL, false },
+		{ 0, "ethtool -K eno1 tso off;", "eno1", "tso=off", false },
 		{ -EINVAL, "ethtool -K eno1 tso off || echo failed", NULL, NULL, false },
 		{ -EINVAL, "ethtool -K eno1;x tso off", NULL, NULL, false },
 		{ -EINVAL, "ethtool -K eno1 TSO off", NULL, NULL, false },
@@ -358,6 +362,9 @@ static void test_offline_complete(void)
 		  "ethtool -K eno1 tso off gso off gro off || true" },
 		{ "ethtool -K eno1 rx off tso on 2>/dev/null",
 		  "ethtool -K eno1 rx off tso off gso off gro off 2>/dev/null || true" },
+		/* "|| true" after a final ';' would not parse in sh */
+		{ "ethtool -K eno1 tso on gso on;",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
 		{ "ethtool -K eno1 generic-receive-offload off",
 		  "ethtool -K eno1 generic-receive-offload off tso off gso off || true" },
 	};
