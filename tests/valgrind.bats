@@ -65,7 +65,7 @@ clean() {
 	# the features are on: drift, exit 1, through netlink
 	run -1 ns "${VG[@]}" "$PLAIN" -i "$IF" check
 	clean
-	[[ "$output" == *"eno1: still on"* ]]
+	[[ "$output" == *"vmbr0: eno1: drift: "*" still on, although the lines turn them off"* ]]
 	run -0 ns "${VG[@]}" "$PLAIN" --json -i "$IF" check --apply
 	clean
 }
