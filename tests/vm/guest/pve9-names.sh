@@ -4,9 +4,12 @@
 # as PVE 9's pinning tool writes it; the tool renames the port in
 # bridge-ports but leaves the old name inside the post-up line.
 #  boot 1: the NIC is ens3; udev's view of it; the .link file and the
-#          file as the tool leaves it, then reboot
-#  boot 2: the NIC is nic0 in vmbr0; udev's view of it; what nicfix makes
-#          of the stale line
+#          file as the tool leaves it; nicfix's udev rule masked (at boot
+#          it would follow the rename before networking.service), reboot
+#  boot 2: the NIC is nic0 in vmbr0; udev's view of it; the if-up.d hook
+#          followed the stale ens3 line to nic0; check names nic0 as
+#          ens3's new name; a module reload with the rule back: the rule
+#          follows it too; persist rewrites the line to nic0, check ok
 # shellcheck source=SCRIPTDIR/../lib.sh
 . /nfxrun/lib.sh
 
@@ -28,6 +31,19 @@ props() {
 prop() {
 	udevadm info -q property "/sys/class/net/$1" | sed -n "s/^$2=//p"
 }
+# hook_lines: this boot's lines of the hook ("BRIDGE: PORT: turned off:
+# ..."; the watch daemon logs under the same identifier)
+hook_lines() {
+	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null |
+		grep -E '^[^ :]+: [^ :]+: turned off: '
+}
+# followed N: at least N hook lines turned features of nic0 off, following
+# the ens3 line
+followed() {
+	[ "$(hook_lines | grep -c '^vmbr0: nic0: turned off: tx-generic-segmentation .*followed the rename ens3 -> nic0')" -ge "$1" ]
+}
+gone() { [ ! -e "/sys/class/net/$1" ]; }
+here() { [ -e "/sys/class/net/$1" ]; }
 
 n=$(vm_nic 0)
 
@@ -62,6 +78,9 @@ case "$VM_PHASE" in
 		 	post-up ethtool -K $n tso off gso off gro off || true
 	EOF
 	sed -i 's/^ \t/\t/' /etc/network/interfaces
+	# the ens3 line cannot run (no ens3 after the boot, || true): only
+	# the hook, following the rename, can turn nic0's features off
+	ln -s /dev/null /etc/udev/rules.d/85-nicfix.rules
 	vm_reboot
 	;;
 2)
@@ -73,23 +92,46 @@ case "$VM_PHASE" in
 	is "nic0 is a port of vmbr0" "$(basename "$(readlink /sys/class/net/nic0/master)")" vmbr0
 	check "ens3 no longer exists" test ! -e /sys/class/net/ens3
 	journalctl -b -t nicfix -o cat --no-pager | sed 's/^/# journal -t nicfix: /'
+	# DESIGN.md, "Renamed NICs": the hook follows a renamed port to its
+	# new name (the .link file, udev's record of the NIC), and check
+	# names the new name
+	is "the hook followed ens3 to nic0: tso gso gro off" "$(tgg nic0)" "off off off"
+	check "journal: the hook's line says it followed ens3 -> nic0" followed 1
+	is "journal: one hook line (the udev rule masked)" "$(hook_lines | wc -l)" 1
 	out=$(nicfix check vmbr0 2>&1)
 	is "check vmbr0: the stale ens3 line is a finding (exit 1)" "$?" 1
 	printf '%s\n' "$out" | sed 's/^/# check: /'
-	# DESIGN.md: the hook follows a renamed port to its new name, and
-	# check names the new name; not built yet (TAP TODO: an expected
-	# failure, reported, not counted)
-	state=$(tgg nic0)
-	note "nic0 after the boot: tso gso gro $state"
-	if [ "$state" = "off off off" ]; then
-		ok "the hook followed ens3 to nic0: tso gso gro off # TODO rename following"
-	else
-		not_ok "the hook followed ens3 to nic0: tso gso gro off # TODO nicfix does not read .link files yet"
-	fi
-	if grep -q nic0 <<<"$out"; then
-		ok "check names nic0 as ens3's new name # TODO rename following"
-	else
-		not_ok "check names nic0 as ens3's new name # TODO nicfix does not read .link files yet"
-	fi
+	check "check names nic0 as ens3's new name" \
+		grep -q "vmbr0: ens3: stale: ens3 is nic0 now" <<<"$out"
+	out=$(nicfix check --json vmbr0 2>&1)
+	printf '%s\n' "$out" | grep -o '{[^{}]*"stale"[^{}]*}' | sed 's/^/# check --json: /'
+	check "check --json: the stale finding's new_name is nic0" \
+		grep -qE '"new_name": ?"nic0"' <<<"$out"
+
+	# the udev rule back, a module reload: the NIC comes back as nic0
+	# with the driver's defaults, in no bridge, and the rule (nicfix-hook
+	# --port nic0) follows the ens3 line to it, with no ifup
+	rm /etc/udev/rules.d/85-nicfix.rules
+	udevadm control --reload
+	modprobe -r e1000e
+	check "modprobe -r e1000e: nic0 gone" wait_for gone nic0
+	modprobe e1000e
+	check "modprobe e1000e: nic0 back" wait_for here nic0
+	udevadm settle -t 30
+	is "re-probe: the udev rule followed ens3 to nic0: tso gso gro off" "$(tgg nic0)" "off off off"
+	is "re-probe: no ifup ran (nic0 is in no bridge)" "$(readlink /sys/class/net/nic0/master)" ""
+	check "journal: the rule's line says it followed ens3 -> nic0" wait_for followed 2
+	hook_lines | tail -n +2 | sed 's/^/# journal after re-probe: /'
+	ip link set nic0 master vmbr0
+
+	# persist rewrites the stale line to the new name
+	out=$(nicfix persist vmbr0 2>&1)
+	is "persist vmbr0 exits 0" "$?" 0
+	printf '%s\n' "$out" | sed 's/^/# persist: /'
+	check "persist: the line names nic0" grep -qxF "	post-up ethtool -K nic0 tso off gso off gro off || true" /etc/network/interfaces
+	check "persist: no line names ens3" sh -c '! grep -q ens3 /etc/network/interfaces'
+	out=$(nicfix check vmbr0 2>&1)
+	is "check vmbr0 after persist: ok (exit 0)" "$?" 0
+	printf '%s\n' "$out" | sed 's/^/# check after persist: /'
 	;;
 esac
