@@ -70,6 +70,8 @@ has() {
 		"status: tso not off before apply" \
 		"apply: tx-tcp-ecn-segmentation fixed (off)" \
 		"ethtool -k after apply: tso gso gro off" \
+		"check vmbr0 before persist: a finding (exit 1)" \
+		"check before persist: ens3 has no fix" \
 		"persist wrote the line for ens3" \
 		"check vmbr0 now: ok (exit 0)" \
 		"after reboot: tso gso gro off" \
@@ -96,17 +98,25 @@ has() {
 		"check (every bridge) exits 0"
 }
 
-@test "pve9-names: a .link file pins the NIC as nic0 across a reboot; udev's naming properties" {
+@test "pve9-names: a .link file pins the NIC as nic0 across a reboot; the hook and the udev rule follow the stale line, check names nic0, persist rewrites it" {
 	vm pve9-names
 	[ "$status" -eq 0 ]
 	has "before pinning: the NIC is ens3" \
 		"after the reboot: the NIC is nic0" \
 		"udev: ID_NET_LINK_FILE is the pinning file" \
 		"nic0 is a port of vmbr0" \
-		"check vmbr0: the stale ens3 line is a finding (exit 1)"
-	# the rename-following checks are TAP TODOs until nicfix reads .link
-	# files (DESIGN.md, "Renamed NICs"): reported, not yet required
-	grep -q "^\(not \)\?ok - the hook followed ens3 to nic0.*# TODO" <<<"$output"
+		"check vmbr0: the stale ens3 line is a finding (exit 1)" \
+		"the hook followed ens3 to nic0: tso gso gro off" \
+		"journal: the hook's line says it followed ens3 -> nic0" \
+		"journal: one hook line (the udev rule masked)" \
+		"check names nic0 as ens3's new name" \
+		"check --json: the stale finding's new_name is nic0" \
+		"re-probe: the udev rule followed ens3 to nic0: tso gso gro off" \
+		"re-probe: no ifup ran (nic0 is in no bridge)" \
+		"journal: the rule's line says it followed ens3 -> nic0" \
+		"persist: the line names nic0" \
+		"persist: no line names ens3" \
+		"check vmbr0 after persist: ok (exit 0)"
 }
 
 # Not yet in the tier: tests/vm/guest/ifupdown2.sh on an image made with
