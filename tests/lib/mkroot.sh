@@ -25,21 +25,9 @@ cache=${NICFIX_ROOT_CACHE:-/var/cache/nicfix-test}
 key=$(printf '%s\n' "$suite" "$@" | sort | sha256sum | cut -c1-12)
 root="$cache/$name-$suite-$key"
 
-# closed_run CMD...: run CMD with only stdin, stdout and stderr open.
-# mmdebstrap hands apt a pipe by number and apt runs `cat >&N` through
-# dash, which reads only one digit: with the caller's descriptors open
-# (bats keeps 3 and 4, we hold the lock) the pipe lands on 10 or more and
-# the download fails with "Bad fd number".  The lock stays held: it
-# belongs to this shell's open file, not to the child's copy.
-closed_run() {
-	(
-		for fd in /proc/self/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
-		done
-		exec "$@"
-	)
-}
+# host_sources, closed_run (shared with tests/vm/mkimage.sh)
+# shellcheck source=SCRIPTDIR/mmdebstrap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/mmdebstrap.sh"
 
 mkdir -p "$cache"
 exec {lock}>"$cache/.lock"
@@ -51,16 +39,9 @@ if [ ! -f "$root/.nicfix-complete" ]; then
 		IFS=,
 		echo "$*"
 	)")
-	# The host's own sources (the CI machine reaches only the Debian
-	# archive), with bookworm read as the suite asked; its snapshot may
-	# be older than Valid-Until allows.
-	# shellcheck disable=SC2016 # apt-get expands $(...) in --format
-	fmt='$(REPO_URI) $(RELEASE) $(TARGET_OF)'
-	sources=$(apt-get indextargets --format "$fmt" 2>/dev/null |
-		awk -v suite="$suite" '$3 == "deb" && $2 ~ /^bookworm/ {
-			sub(/^bookworm/, suite, $2); print "deb " $1 " " $2 " main" }' |
-		sort -u)
-	[ -n "$sources" ] || sources="deb http://deb.debian.org/debian $suite main"
+	# the host's own sources, read as the suite asked; its snapshot may
+	# be older than Valid-Until allows
+	sources=$(host_sources "$suite")
 	closed_run "${NICFIX_MMDEBSTRAP:-mmdebstrap}" --quiet --variant=minbase \
 		"${inc[@]}" --aptopt='Acquire::Check-Valid-Until "false"' \
 		"$suite" "$root.tmp" - <<<"$sources" >&2

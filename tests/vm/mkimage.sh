@@ -114,17 +114,9 @@ self=$(sha256sum "$0" | cut -c1-16)
 key=$(printf '%s\n' "$release" "$self" "${pkgs[@]}" | sort -u | sha256sum | cut -c1-12)
 img="$cache/vm-$release-$key"
 
-# closed_run CMD...: CMD with only fds 0-2 open (tests/lib/mkroot.sh says
-# why: mmdebstrap hands apt a pipe by number, dash reads one digit)
-closed_run() {
-	(
-		for fd in /proc/self/fd/*; do
-			fd=${fd##*/}
-			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
-		done
-		exec "$@"
-	)
-}
+# host_sources, closed_run (shared with tests/lib/mkroot.sh)
+# shellcheck source=SCRIPTDIR/../lib/mmdebstrap.sh
+. "$(dirname "$(realpath "$0")")/../lib/mmdebstrap.sh"
 
 mkdir -p "$cache"
 exec {lock}>"$cache/.lock"
@@ -134,13 +126,7 @@ if [ ! -f "$img/.nicfix-complete" ]; then
 	rm -rf "$img" "$tmp"
 	mkdir -p "$tmp"
 	# the host's own sources, bookworm read as the release asked
-	# shellcheck disable=SC2016 # apt-get expands $(...) in --format
-	fmt='$(REPO_URI) $(RELEASE) $(TARGET_OF)'
-	sources=$(apt-get indextargets --format "$fmt" 2>/dev/null |
-		awk -v suite="$release" '$3 == "deb" && $2 ~ /^bookworm/ {
-			sub(/^bookworm/, suite, $2); print "deb " $1 " " $2 " main" }' |
-		sort -u)
-	[ -n "$sources" ] || sources="deb http://deb.debian.org/debian $release main"
+	sources=$(host_sources "$release")
 	start=$SECONDS
 	# shellcheck disable=SC2016 # "$1" is for mmdebstrap's hook shell
 	closed_run mmdebstrap --quiet --mode=root --variant=minbase \
