@@ -30,7 +30,7 @@ set -euo pipefail
 # (/dev/vdb, made by run.sh) and runs its driver.sh.  Everything else the
 # guest runs comes from that disk.
 customize() {
-	local r=$1
+	local r=$1 ifupdown=$2
 	echo nicfix-vm >"$r/etc/hostname"
 	printf '127.0.0.1\tlocalhost\n127.0.1.1\tnicfix-vm\n' >"$r/etc/hosts"
 	cat >"$r/etc/fstab" <<-'EOF'
@@ -46,7 +46,7 @@ customize() {
 	cat >"$r/etc/systemd/system/nicfix-vm.service" <<-'EOF'
 		[Unit]
 		Description=nicfix VM test driver (tests/vm)
-		After=multi-user.target
+		After=multi-user.target networking.service
 		RequiresMountsFor=/nfxrun
 		ConditionPathExists=/nfxrun/driver.sh
 
@@ -62,6 +62,21 @@ customize() {
 	EOF
 	ln -sf /etc/systemd/system/nicfix-vm.service \
 		"$r/etc/systemd/system/multi-user.target.wants/nicfix-vm.service"
+	# Debian's ifupdown2 (3.0.0) networking.service has no ordering at
+	# all (DefaultDependencies=no): its ifup -a races udev's probe and
+	# rename of the NICs (the image's initrd has no NIC driver), and only
+	# its slow start-up under TCG wins that race.  Ordered as ifupdown's
+	# unit is (its ifupdown-pre.service runs udevadm settle): after udev
+	# has settled.  The driver's unit runs after networking.service under
+	# both (neither unit orders itself before multi-user.target).
+	if [ "$ifupdown" = ifupdown2 ]; then
+		mkdir -p "$r/etc/systemd/system/networking.service.d"
+		cat >"$r/etc/systemd/system/networking.service.d/nicfix-vm.conf" <<-'EOF'
+			[Unit]
+			Wants=systemd-udev-settle.service
+			After=systemd-udev-settle.service
+		EOF
+	fi
 	# nothing that waits for a network or a clock the guest does not have
 	local u
 	for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer \
@@ -92,7 +107,7 @@ customize() {
 }
 
 if [ "${1:-}" = --customize ]; then
-	customize "$2"
+	customize "$2" "$3"
 	exit 0
 fi
 
@@ -119,7 +134,9 @@ img="$cache/vm-$release-$key"
 . "$(dirname "$(realpath "$0")")/../lib/mmdebstrap.sh"
 
 mkdir -p "$cache"
-exec {lock}>"$cache/.lock"
+# images have their own lock: a build (minutes) does not hold up the
+# roots of tests/lib/mkroot.sh
+exec {lock}>"$cache/.vm-lock"
 flock "$lock"
 if [ ! -f "$img/.nicfix-complete" ]; then
 	tmp="$img.tmp"
@@ -135,7 +152,7 @@ if [ ! -f "$img/.nicfix-complete" ]; then
 			echo "${pkgs[*]}"
 		)" \
 		--aptopt='Acquire::Check-Valid-Until "false"' \
-		--customize-hook="bash $(printf %q "$(realpath "$0")") --customize \"\$1\"" \
+		--customize-hook="bash $(printf %q "$(realpath "$0")") --customize \"\$1\" $ifupdown" \
 		"$release" "$tmp/root" - <<<"$sources" >&2
 	cp "$tmp"/root/boot/vmlinuz-* "$tmp/vmlinuz"
 	cp "$tmp"/root/boot/initrd.img-* "$tmp/initrd.img"

@@ -15,8 +15,11 @@ tgg() {
 		$1 == "generic-receive-offload:" { r = $2 }
 		END { print t, g, r }'
 }
+# hook_lines: this boot's lines of the hook ("BRIDGE: PORT: turned off:
+# ..."; the watch daemon logs under the same identifier)
 hook_lines() {
-	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null
+	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null |
+		grep -E '^[^ :]+: [^ :]+: turned off: '
 }
 
 n=$(vm_nic 0)
@@ -50,17 +53,16 @@ case "$VM_PHASE" in
 	vm_reboot
 	;;
 2)
-	# ifupdown2's networking.service may still run after multi-user
-	for _ in $(seq 300); do
-		[ "$(systemctl is-active networking.service)" != activating ] && break
-		sleep 1
-	done
-	note "after the reboot: networking.service $(systemctl is-active networking.service)"
+	# the image orders networking.service after udev has settled and
+	# the driver after networking.service (tests/vm/mkimage.sh)
+	is "after the reboot: networking.service (ifupdown2) active" "$(systemctl is-active networking.service)" active
+	check "networking.service is ifupdown2's" grep -q ifupdown2 /lib/systemd/system/networking.service
 	check "no ethtool binary in PATH" test -z "$(command -v ethtool)"
 	is "after the reboot: $n is a port of vmbr0" "$(basename "$(readlink "/sys/class/net/$n/master")")" vmbr0
 	is "ifupdown2, no ethtool, no udev rule: tso gso gro off" "$(tgg "$n")" "off off off"
-	hook_lines | sed 's/^/# journal -t nicfix: /'
+	journalctl -b -t nicfix -o cat --no-pager | sed 's/^/# journal -t nicfix: /'
 	check "journal: the hook turned them off for vmbr0: $n" grep -q "vmbr0: $n: turned off: tx-generic-segmentation" <<<"$(hook_lines)"
+	is "journal: one hook line (the udev rule masked)" "$(hook_lines | wc -l)" 1
 	is "check vmbr0 after the reboot: exit 0" "$(nicfix check vmbr0 >/dev/null 2>&1; echo $?)" 0
 	mv "$ET" /usr/sbin/ethtool
 	rm /etc/udev/rules.d/85-nicfix.rules
