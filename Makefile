@@ -29,7 +29,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # src/include/nicfix.h, the one header the front ends are given
 CORE := err path ifname feat offline ifread ifports place ifcfg persist undo offloads \
 	checkres cover coverlive \
-	safefile diff nl ethnl ethioctl rtnl live apply \
+	safefile diff nl ethnl ethioctl rtnl live apply summary \
 	kstamp kscan klog dmsg diag dhost pin checkpin \
 	kfollow wsig wrate wstate metrics mgather mail wconf
 # the nicfix front end (src/cli)

@@ -77,7 +77,7 @@ clean() {
 	run -0 --separate-stderr ns env IFACE=vmbr0 MODE=start PHASE=post-up ADDRFAM=inet \
 		NICFIX_INTERFACES="$IF" NICFIX_HOOK_STDERR=1 "${VG[@]}" "$PLAIN_HOOK"
 	clean
-	[[ "$stderr" == "nicfix: vmbr0: eno1: turned off: "* ]]
+	[[ "$stderr" == "nicfix: vmbr0: eno1: tso gso gro off (turned off: "* ]]
 	[ "$(feature eno1 tcp-segmentation-offload)" = off ]
 	# and --all, a bridge without lines, and udev's port mode
 	run -0 ns env IFACE=--all MODE=start PHASE=post-up NICFIX_INTERFACES="$IF" \

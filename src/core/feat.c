@@ -81,6 +81,13 @@ const char *nfx_feat_short(const char *name)
 	return l ? l->name : NULL;
 }
 
+const char *nfx_feat_shown(const char *name)
+{
+	const char *s = nfx_feat_short(name);
+
+	return s ? s : name;
+}
+
 bool nfx_feat_name_valid(const char *name)
 {
 	return token_valid(name);

@@ -71,9 +71,7 @@ static const char *const redirs[] = { "2>/dev/null", ">/dev/null", "&>/dev/null"
 
 const char *nfx_offline_feat_norm(const char *name)
 {
-	const char *s = nfx_feat_short(name);
-
-	return s ? s : name;
+	return nfx_feat_shown(name);
 }
 
 static bool tok_ends(const struct tok *t)

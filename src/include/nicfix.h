@@ -110,6 +110,9 @@ bool nfx_feat_is_short(const char *name);
  */
 const char *nfx_feat_short(const char *name);
 
+/** nfx_feat_shown() - the short name when @name has one, else @name */
+const char *nfx_feat_shown(const char *name);
+
 /**
  * nfx_feat_covers() - is kernel feature @kname behind @name?
  * @name: a short ("tso") or a kernel name
@@ -360,6 +363,46 @@ enum nfx_pick {
  */
 size_t nfx_report_names(const struct nfx_report *report, enum nfx_pick pick,
 			char *buf, size_t len);
+
+/* what became of one requested name (tso) on one port, of all its bits */
+enum nfx_outcome {
+	NFX_OUT_TURNED_OFF, /* a bit behind it was on, and is off now */
+	NFX_OUT_ALREADY_OFF,
+	NFX_OUT_FIXED,	    /* the device cannot change it (on or off) */
+	NFX_OUT_FAILED,	    /* changeable, asked off, still on */
+	NFX_OUT_NONE,	    /* the device has no bit behind it */
+	NFX_OUT_MAX,
+};
+
+#define NFX_SUMMARY_MAX 64
+
+/**
+ * struct nfx_summary - one port's report in requested names
+ * @name: shown name of each requested feature ("tso"; a kernel name as
+ *	requested), borrowed from the request or a static table
+ * @out: its outcome
+ * @on: a bit behind it is still on
+ * @n: how many names
+ */
+struct nfx_summary {
+	const char *name[NFX_SUMMARY_MAX];
+	enum nfx_outcome out[NFX_SUMMARY_MAX];
+	bool on[NFX_SUMMARY_MAX];
+	size_t n;
+};
+
+/** nfx_summarize() - @r, a report of @req, per requested name */
+void nfx_summarize(const struct nfx_report *r, const struct nfx_featreq *req,
+		   struct nfx_summary *s);
+
+/** nfx_summary_on() - is any requested name still on? */
+bool nfx_summary_on(const struct nfx_summary *s);
+
+/**
+ * nfx_summary_text() - "tso gso gro off (turned off: gso gro)", "tso
+ * still on (failed: tso)", cut to fit @len: the apply line after "PORT: "
+ */
+void nfx_summary_text(const struct nfx_summary *s, char *buf, size_t len);
 
 /** nfx_result_name() - "off", "already off", "fixed", "failed", "drift" */
 const char *nfx_result_name(enum nfx_result result);
