@@ -12,6 +12,8 @@ load lib/common
 load lib/syslog
 
 PCI=0000:00:1f.6
+# logged PATTERN counts the daemon's lines (the hook's are "nicfix")
+export LOG_IDENT=nicfix-watch
 
 setup() {
 	ns_setup
@@ -536,4 +538,48 @@ metric() {
 	[ "$(metric nicfix_hangs_despite_fix_total)" = 16 ]
 	[ "$(metric nicfix_escalations_total)" = 0 ]
 	[ "$(carrier_downs)" = "$c0" ]
+}
+
+@test "syslog: the daemon's identifier is nicfix-watch, apart from the hook's nicfix; the unit's stderr is journaled under it too" {
+	start_watch
+	hang 100 >"$D/kmsg"
+	wait_for tgg_are off
+	wait_for logged_once 'eno1: e1000e-hardware-unit-hang .*turned tso,gso,gro off'
+	grep -q "^<29>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* nicfix-watch\[$WPID\]: eno1: e1000e-hardware-unit-hang" "$SYSLOG"
+	# no line under the hook's identifier
+	[ "$(LOG_IDENT=nicfix logged '')" = 0 ]
+	grep -qx 'SyslogIdentifier=nicfix-watch' "$TOP/debian/nicfix.nicfix-watch.service"
+}
+
+@test "no node_exporter directory: metrics off, said once (not at every update), on as soon as the directory appears" {
+	start_watch --metrics "$D/node-exporter/nicfix.prom"
+	hangs 100 100 110 130 >"$D/kmsg"
+	wait_for grep -q ' despite=2 ' "$D/run/watch.state"
+	[ "$(logged "metrics off: $D/node-exporter does not exist")" = 1 ]
+	[ "$(logged 'metrics not written')" = 0 ]
+	[ ! -e "$D/node-exporter" ]
+	mkdir "$D/node-exporter"
+	hang 104 eno1 3 150 >"$D/kmsg"
+	wait_for test -s "$D/node-exporter/nicfix.prom"
+	grep -qx 'nicfix_hangs_total{device="eno1"} 4' "$D/node-exporter/nicfix.prom"
+	[ "$(logged "metrics on: $D/node-exporter is there now")" = 1 ]
+	[ "$(logged 'metrics off')" = 1 ]
+	# another failure is still a warning, once
+	rm -r "$D/node-exporter"
+	touch "$D/node-exporter"
+	hang 105 eno1 3 160 >"$D/kmsg"
+	wait_for grep -q ' despite=4 ' "$D/run/watch.state"
+	wait_for logged_once 'metrics not written: .*node-exporter'
+}
+
+@test "the daemon maps no Augeas (nor libxml2, ICU behind it): the commands that edit load it on first use" {
+	start_watch
+	hang 100 >"$D/kmsg"
+	wait_for metric_is nicfix_fixes_applied_total 1
+	grep -q 'libmnl' "/proc/$WPID/maps"
+	# (libstdc++ is mapped here all the same: the sanitizers' runtime needs it)
+	run ! grep -E 'libaugeas|libxml2|libicuuc' "/proc/$WPID/maps"
+	# persist still has it
+	run -0 ns "$NICFIX" -i "$D/interfaces" persist vmbr0
+	grep -q 'post-up ethtool -K eno1 tso off gso off gro off || true' "$D/interfaces"
 }

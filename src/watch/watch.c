@@ -81,6 +81,7 @@ struct watch {
 	long long flushed_ms;
 	long long ping_ms;
 	bool metrics_failed;
+	bool metrics_off;	/* node_exporter's directory is not there */
 	bool quiet[NFX_WSTATE_PORTS];
 	bool quiet_bounce[NFX_WSTATE_PORTS];
 	bool live_records;
@@ -229,6 +230,39 @@ static void save_state(struct watch *w)
 		wlog_line(&w->log, LOG_WARNING, "state not kept: %s", err.msg);
 }
 
+/*
+ * Is the metrics file's directory there?  Without it (no node_exporter on
+ * the node, the usual case on a Proxmox VE host that is not scraped) the
+ * metrics are off: said once, not at every update, and on again as soon
+ * as the directory appears.
+ */
+static bool metrics_dir(struct watch *w)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "%s", w->o.metrics);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return true;
+	*slash = '\0';
+	if (stat(dir[0] ? dir : "/", &sb) == 0 || errno != ENOENT) {
+		if (w->metrics_off)
+			wlog_line(&w->log, LOG_INFO,
+				  "metrics on: %s is there now", dir);
+		w->metrics_off = false;
+		return true;
+	}
+	if (!w->metrics_off)
+		wlog_line(&w->log, LOG_INFO,
+			  "metrics off: %s does not exist (node_exporter's "
+			  "textfile directory); they are written once it does",
+			  dir);
+	w->metrics_off = true;
+	return false;
+}
+
 static void write_metrics(struct watch *w)
 {
 	struct nfx_metric_dev *devs = NULL;
@@ -236,7 +270,7 @@ static void write_metrics(struct watch *w)
 	size_t n = 0, len = 0;
 	char *text;
 
-	if (!w->o.metrics[0])
+	if (!w->o.metrics[0] || !metrics_dir(w))
 		return;
 	if (nfx_metrics_gather(w->live, &w->cli->cfg, &w->st, w->o.features,
 			       &devs, &n, &err) < 0)
