@@ -85,6 +85,9 @@ static void test_featreq(void)
 		{ -EINVAL, "tso off", 0 },
 		{ -EINVAL, "tso;reboot", 0 },
 		{ -EINVAL, "a-name-far-too-long-to-be-a-kernel-one", 0 },
+		/* ethtool's values: "gro off on off" is no line at all */
+		{ -EINVAL, "tso,on", 0 },
+		{ -EINVAL, "off", 0 },
 	};
 	size_t i;
 
@@ -346,6 +349,25 @@ static void test_offline_long(void)
 	      rc);
 }
 
+/* a line the pairs and the guard would take past the words the parser
+ * reads is refused, not written for check to call malformed */
+static void test_offline_complete_words(const struct nfx_featreq *req)
+{
+	struct nfx_offline line;
+	char cmd[512] = "ethtool -K eno1 tso off", buf[1024];
+	size_t i;
+
+	/* 5 words, 89 separators and 2 words: 96, the most the parser reads */
+	for (i = 0; i < 89; i++)
+		strcat(cmd, ";");
+	strcat(cmd, " logger x");
+	CHECK(nfx_offline_parse(cmd, &line, NULL) == 0,
+	      "offline with 89 ';': not accepted");
+	CHECK(nfx_offline_complete(cmd, &line, req, buf, sizeof(buf)) ==
+		      -ENAMETOOLONG,
+	      "complete past %d words: got '%s'", NFX_OFFLINE_MAX_WORDS, buf);
+}
+
 static void test_offline_complete(void)
 {
 	static const struct {
@@ -367,6 +389,11 @@ static void test_offline_complete(void)
 		  "ethtool -K eno1 tso off gso off gro off || true" },
 		{ "ethtool -K eno1 generic-receive-offload off",
 		  "ethtool -K eno1 generic-receive-offload off tso off gso off || true" },
+		/* nor after a ';' that ends the value's first line */
+		{ "ethtool -K eno1 tso off;\n",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
+		{ "ethtool -K eno1 tso off ; \\\n",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
 	};
 	struct nfx_featreq *req = NULL;
 	char buf[256], canon[256];
@@ -390,6 +417,7 @@ static void test_offline_complete(void)
 			      !strcmp(buf, rows[i].want),
 		      "complete '%s': got '%s'", rows[i].cmd, buf);
 	}
+	test_offline_complete_words(req);
 	nfx_featreq_free(req);
 }
 
