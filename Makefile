@@ -20,7 +20,11 @@ CPPFLAGS += -D_GNU_SOURCE -DNICFIX_VERSION='"$(VERSION)"' \
 	    -DNICFIX_LENSDIR='"$(DATADIR)/nicfix/lenses"'
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmnl augeas 2>/dev/null)
 LDLIBS_MNL := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null)
-LDLIBS_AUG := $(shell $(PKG_CONFIG) --libs augeas 2>/dev/null)
+# libaugeas is not linked: src/core/ifcfg.c loads it on first use
+# (dlopen), so that a process that never edits a file -- the watch daemon
+# above all -- does not map it with libxml2, ICU and libstdc++ behind it
+# (dlopen is in libc since glibc 2.34: bookworm has 2.36)
+LDLIBS_AUG :=
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
