@@ -20,7 +20,11 @@ CPPFLAGS += -D_GNU_SOURCE -DNICFIX_VERSION='"$(VERSION)"' \
 	    -DNICFIX_LENSDIR='"$(DATADIR)/nicfix/lenses"'
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmnl augeas 2>/dev/null)
 LDLIBS_MNL := $(shell $(PKG_CONFIG) --libs libmnl 2>/dev/null)
-LDLIBS_AUG := $(shell $(PKG_CONFIG) --libs augeas 2>/dev/null)
+# libaugeas is not linked: src/core/ifcfg.c loads it on first use
+# (dlopen), so that a process that never edits a file -- the watch daemon
+# above all -- does not map it with libxml2, ICU and libstdc++ behind it
+# (dlopen is in libc since glibc 2.34: bookworm has 2.36)
+LDLIBS_AUG :=
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	     -fno-sanitize-recover=all
@@ -29,7 +33,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # src/include/nicfix.h, the one header the front ends are given
 CORE := err path ifname feat offline ifread ifports place ifcfg persist undo offloads \
 	checkres cover coverlive \
-	safefile diff nl ethnl ethioctl rtnl live apply \
+	safefile diff nl ethnl ethioctl rtnl live apply summary \
 	kstamp kscan klog dmsg diag dhost pin checkpin \
 	kfollow wsig wrate wstate metrics mgather mail wconf
 # the nicfix front end (src/cli)

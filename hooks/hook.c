@@ -92,28 +92,24 @@ static void hook_log(struct hook *h, int prio, const char *fmt, ...)
 }
 
 /*
- * Log what nfx_apply() did to one port: what it turned off, what was off
- * already, and what stays on (the device cannot change it, or it refused).
+ * Log what nfx_apply() did to one port, as `nicfix apply` says it: in the
+ * line's own names (tso gso gro), what is off, what it turned off, what
+ * stays on (the device cannot change it, or it refused).
  */
 static void log_report(struct hook *h, const char *what, const char *note,
-		       const struct nfx_report *r)
+		       const struct nfx_report *r, const struct nfx_featreq *req)
 {
-	char done[256], already[256], on[256];
-	size_t nd = nfx_report_names(r, NFX_PICK_TURNED_OFF, done, sizeof(done));
-	size_t na = nfx_report_names(r, NFX_PICK_ALREADY_OFF, already,
-				     sizeof(already));
+	struct nfx_summary s;
+	char text[1024];
+	bool on;
 
-	if (nfx_report_names(r, NFX_PICK_ON, on, sizeof(on))) {
+	nfx_summarize(r, req, &s);
+	nfx_summary_text(&s, text, sizeof(text));
+	on = nfx_summary_on(&s);
+	if (on)
 		worse(h, HOOK_FINDING);
-		hook_log(h, LOG_WARNING, "%s: still on: %s; turned off: %s; already off: %s%s",
-			 what, on, nd ? done : "none", na ? already : "none",
-			 note ? note : "");
-	} else {
-		hook_log(h, note ? LOG_NOTICE : LOG_INFO,
-			 "%s: turned off: %s; already off: %s%s", what,
-			 nd ? done : "none", na ? already : "none",
-			 note ? note : "");
-	}
+	hook_log(h, on ? LOG_WARNING : note ? LOG_NOTICE : LOG_INFO, "%s: %s%s",
+		 what, text, note ? note : "");
 }
 
 static const char *const udev_names[] = {
@@ -223,7 +219,7 @@ static void apply_line(struct hook *h, struct nfx_live **live,
 		snprintf(note, sizeof(note),
 			 "; followed the rename %s -> %s (%s): %s:%u still names %s, run 'nicfix persist %s'",
 			 o->port, dev, via, o->file, o->lineno, o->port, o->bridge);
-	log_report(h, what, via ? note : NULL, &r);
+	log_report(h, what, via ? note : NULL, &r, o->off);
 	nfx_report_done(&r);
 }
 

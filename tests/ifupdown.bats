@@ -96,7 +96,7 @@ mnt() {
 	# exactly once per bridge up, and after the post-up line, which
 	# already turned everything off (under ifupdown if-up.d is post-up)
 	[ "$(logged 'vmbr0: eno1: ')" -eq 1 ]
-	[ "$(logged 'vmbr0: eno1: turned off: none; already off: ')" -eq 1 ]
+	[ "$(logged 'vmbr0: eno1: tso gso gro off (already off)$')" -eq 1 ]
 
 	run -0 mnt ifdown --state-dir "$STATE" vmbr0
 	tgg_on
@@ -104,7 +104,7 @@ mnt() {
 	[ -z "$output" ]
 	MASK_ETHTOOL=1 run -0 mnt ifup --state-dir "$STATE" vmbr0
 	tgg_are off
-	[ "$(logged 'vmbr0: eno1: turned off: [^;]*tx-tcp-segmentation')" -eq 1 ]
+	[ "$(logged 'vmbr0: eno1: tso gso gro off (turned off: tso gso gro)$')" -eq 1 ]
 	[ "$(grep -c 'nicfix' "$SYSLOG")" -eq 2 ]
 }
 

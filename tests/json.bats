@@ -84,7 +84,7 @@ print(cls.__name__)' "$SCHEMA"
 	refused 2 help "help: unknown command 'bogus'" --json help bogus
 	refused 2 persist "persist: no bridge given" --json -i "$T/interfaces" persist
 	refused 2 unpersist "unpersist takes no --apply" --json -i "$T/interfaces" unpersist --apply vmbr0
-	refused 2 undo "undo takes no arguments" undo vmbr0 --json
+	refused 2 undo "undo: unexpected argument 'vmbr0'" undo vmbr0 --json
 	refused 2 metrics "metrics has no --json output" metrics --json
 	refused 2 watch "watch has no --json output" --json watch --once
 	refused 2 check "check: --apply needs the live state" check --json --no-live --apply

@@ -118,7 +118,7 @@ lines_of() {
 	[[ "$output" == *"vmbr0: nic0: drift: tso gso"* ]]
 	run -0 --separate-stderr hook vmbr0
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "nicfix: vmbr0: nic0: turned off: "*rx-gro* ]]
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "*"gro)"  ]]
 	[[ "$stderr" != *rename* ]]
 	tgg_dev nic0 off
 	# the .link file names nic0 what it is already called: no rename
@@ -167,7 +167,7 @@ lines_of() {
 		ID_NET_NAME_PATH=enp0s31f6
 	tgg_on_dev nic0
 	run -0 --separate-stderr hook vmbr0
-	[[ "$stderr" == "nicfix: vmbr0: nic0: turned off: "* ]]
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "* ]]
 	[[ "$stderr" != *rename* ]]
 	tgg_dev nic0 off
 	run -0 --separate-stderr ns "$NICFIX" check
@@ -183,7 +183,7 @@ lines_of() {
 	tgg_on_dev nic0
 	run -0 --separate-stderr hook vmbr0
 	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ "$stderr" == "nicfix: vmbr0: nic0: turned off: "*"; followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0): $IF:13 still names eno1, run 'nicfix persist vmbr0'" ]]
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "*"; followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0): $IF:13 still names eno1, run 'nicfix persist vmbr0'" ]]
 	tgg_dev nic0 off
 	NICFIX_STRICT=1 run -0 hook vmbr0
 
@@ -201,7 +201,7 @@ lines_of() {
 	[[ "$output" == *'"changed":false'* ]]
 	tgg_on_dev nic0
 	run -0 --separate-stderr hook vmbr0
-	[[ "$stderr" == "nicfix: vmbr0: nic0: turned off: "* ]]
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "* ]]
 	[[ "$stderr" != *rename* ]]
 	tgg_dev nic0 off
 	run -0 --separate-stderr ns "$NICFIX" check
@@ -326,7 +326,7 @@ lines_of() {
 	# the event's own properties, as udev passes them to RUN
 	run -0 --separate-stderr udev_hook INTERFACE=nic0 ID_NET_NAME_MAC=enx5254009e1001 \
 		ID_NET_NAME_ONBOARD=eno1 ID_NET_NAME_PATH=enp0s31f6 "$HOOK" --port nic0
-	[[ "$stderr" == "nicfix: vmbr0: nic0: turned off: "*"; followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0): "* ]]
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "*"; followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0): "* ]]
 	tgg_dev nic0 off
 	# without them (the hook run by hand): udev's record
 	tgg_on_dev nic0
@@ -335,7 +335,7 @@ lines_of() {
 	tgg_dev nic0 on
 	udev_record nic0 ID_NET_NAME_PATH=enp0s31f6 ID_NET_NAME_ONBOARD=eno1
 	run -0 --separate-stderr udev_hook INTERFACE=nic0 "$HOOK" --port nic0
-	[[ "$stderr" == "nicfix: vmbr0: nic0: turned off: "*"; followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0): "* ]]
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "*"; followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0): "* ]]
 	tgg_dev nic0 off
 	# another NIC added, whose old name no line has: nothing
 	ns ip link add nic1 address "$MAC1" type veth peer name nic1p
@@ -378,8 +378,8 @@ lines_of() {
 	tgg_on_dev nic1
 	run -0 --separate-stderr hook vmbr0
 	[ "${#stderr_lines[@]}" -eq 2 ]
-	[[ "${stderr_lines[0]}" == "nicfix: vmbr0: nic0: turned off: "*"followed the rename enp1s0f0 -> nic0 (udev's ID_NET_NAME_PATH of nic0)"* ]]
-	[[ "${stderr_lines[1]}" == "nicfix: vmbr0: nic1: turned off: "*"followed the rename enp1s0f1 -> nic1 (udev's ID_NET_NAME_PATH of nic1)"* ]]
+	[[ "${stderr_lines[0]}" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "*"followed the rename enp1s0f0 -> nic0 (udev's ID_NET_NAME_PATH of nic0)"* ]]
+	[[ "${stderr_lines[1]}" == "nicfix: vmbr0: nic1: tso gso gro off (turned off: "*"followed the rename enp1s0f1 -> nic1 (udev's ID_NET_NAME_PATH of nic1)"* ]]
 	tgg_dev nic0 off
 	tgg_dev nic1 off
 	run -1 --separate-stderr ns "$NICFIX" check
@@ -504,7 +504,7 @@ mnt_run() {
 	run -0 mnt_run ifup --state-dir "$BATS_TEST_TMPDIR/state" vmbr0
 	ns ip -o link show nic0 | grep -q 'master vmbr0'
 	tgg_dev nic0 off
-	[ "$(logged "vmbr0: nic0: turned off: .*followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0)")" -eq 1 ]
+	[ "$(logged "vmbr0: nic0: tso gso gro off (turned off: .*followed the rename eno1 -> nic0 (udev's ID_NET_NAME_ONBOARD of nic0)")" -eq 1 ]
 	[ "$(grep -c nicfix "$SYSLOG")" -eq 1 ]
 	run -0 mnt_run ifdown --state-dir "$BATS_TEST_TMPDIR/state" vmbr0
 }

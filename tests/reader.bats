@@ -156,8 +156,8 @@ all_files() {
 	run -0 --separate-stderr ns env NICFIX_INTERFACES="$IF" NICFIX_HOOK_STDERR=1 \
 		IFACE=vmbr0 MODE=start PHASE=post-up ADDRFAM=inet "$HOOK"
 	[ "${#stderr_lines[@]}" -eq 2 ]
-	[[ "${stderr_lines[0]}" == "nicfix: vmbr0: eno1: turned off: tx-tcp-segmentation"* ]]
-	[[ "${stderr_lines[1]}" == "nicfix: vmbr0: eno2: turned off: rx-gro;"* ]]
+	[[ "${stderr_lines[0]}" == "nicfix: vmbr0: eno1: tso off (turned off: tso)" ]]
+	[[ "${stderr_lines[1]}" == "nicfix: vmbr0: eno2: gro off (turned off: gro)" ]]
 	[ "$(feature eno1 tcp-segmentation-offload)" = off ]
 	[ "$(feature eno2 generic-receive-offload)" = off ]
 }

@@ -12,6 +12,8 @@ load lib/common
 load lib/syslog
 
 PCI=0000:00:1f.6
+# logged PATTERN counts the daemon's lines (the hook's are "nicfix")
+export LOG_IDENT=nicfix-watch
 
 setup() {
 	ns_setup
@@ -98,10 +100,33 @@ stop_watch() {
 	return "$rc"
 }
 
-# hang SEQ [IFNAME] [PRI]: one e1000e report as /dev/kmsg gives it
+# hang SEQ [IFNAME] [PRI] [SECONDS]: one e1000e report as /dev/kmsg gives
+# it, logged SECONDS (default: SEQ) after boot by the kernel's clock
 hang() {
 	printf '%s,%s,%s000000,-;e1000e %s %s: Detected Hardware Unit Hang:\\x0a  TDH                  <f6>\\x0a  TDT                  <2a>\\x0a  next_to_use          <2a>\\x0a  next_to_clean        <f6>\\x0abuffer_info[next_to_clean]:\\x0a  time_stamp           <1000c8a2b>\\x0a  next_to_watch        <f7>\\x0a  jiffies              <1000c8e40>\\x0a  next_to_watch.status <0>\n SUBSYSTEM=pci\n DEVICE=+pci:%s\n' \
-		"${3:-3}" "$1" "$1" "$PCI" "${2:-eno1}" "$PCI"
+		"${3:-3}" "$1" "${4:-$1}" "$PCI" "${2:-eno1}" "$PCI"
+}
+
+# hangs SEQ SECONDS...: one report of eno1 at each of the kernel's times,
+# with sequence numbers from SEQ on, in one write
+hangs() {
+	local seq=$1 t
+	shift
+	for t in "$@"; do
+		hang "$seq" eno1 3 "$t"
+		seq=$((seq + 1))
+	done
+}
+
+# carrier_downs: how many times eno1's carrier went down (the kernel's
+# count: a link down/up adds one)
+carrier_downs() {
+	ns cat /sys/class/net/eno1/carrier_down_count
+}
+
+# link_up: eno1 is administratively up, its carrier too
+link_up() {
+	ns ip -o link show eno1 | grep -q '<[^>]*,UP,LOWER_UP>.* state UP '
 }
 
 # metric_is NAME VALUE, feature_is IFACE NAME STATE, logged_once PATTERN:
@@ -393,6 +418,9 @@ metric() {
 	printf 'WATCH_RATE=often\n' >"$D/nicfix.conf"
 	run -2 --separate-stderr ns "$NICFIX" watch --config "$D/nicfix.conf" --kmsg "$D/kmsg" --once
 	[[ "$stderr" == *"invalid rate limit 'often'"* ]]
+	printf 'WATCH_ESCALATE=soon\n' >"$D/nicfix.conf"
+	run -2 --separate-stderr ns "$NICFIX" watch --config "$D/nicfix.conf" --kmsg "$D/kmsg" --once
+	[[ "$stderr" == *"$D/nicfix.conf:1: invalid span 'soon'"* ]]
 	printf 'WATCH_SIGNATURES=e1000e-hardware-unit-hang,bogus\n' >"$D/nicfix.conf"
 	run -2 --separate-stderr ns "$NICFIX" watch --config "$D/nicfix.conf" --kmsg "$D/kmsg" --once
 	[[ "$stderr" == *"unknown hang kind 'bogus'"* ]]
@@ -424,4 +452,134 @@ metric() {
 	cp "$TOP/man/nicfix.8" "$D/man/man8/"
 	run -0 env MANPATH="$D/man" systemd-analyze verify "$D/unit/nicfix-watch.service"
 	[ -z "$output" ]
+}
+
+# The optional escalation: times are the kernel's record times (the test
+# writes them), so "stays hung for a minute" needs no waiting; the 30 min
+# bound is the daemon's own clock, which the test never reaches.
+
+@test "escalation is off by default: a hang that goes on for minutes with the offloads off gets no link down/up" {
+	start_watch
+	c0=$(carrier_downs)
+	hang 100 >"$D/kmsg"
+	wait_for metric_is nicfix_fixes_applied_total 1
+	hangs 101 110 130 150 170 190 210 230 250 270 290 310 330 350 370 390 >"$D/kmsg"
+	wait_for metric_is nicfix_hangs_despite_fix_total 15
+	[ "$(carrier_downs)" = "$c0" ]
+	[ "$(metric nicfix_escalations_total)" = 0 ]
+	[ "$(logged 'eno1: .*took the link down')" = 0 ]
+	link_up
+	# the package's file says it is off, and how to turn it on
+	grep -q '^#WATCH_ESCALATE=no$' "$TOP/debian/nicfix.default"
+}
+
+@test "escalation on (WATCH_ESCALATE=1min): one link down/up after a minute of hang with the offloads off, logged, counted, mailed; a second within 30 min is held back" {
+	echo 'WATCH_ESCALATE=1min' >"$D/nicfix.conf"
+	start_watch
+	c0=$(carrier_downs)
+	# offloads on: the fix, no escalation
+	hang 100 >"$D/kmsg"
+	wait_for metric_is nicfix_fixes_applied_total 1
+	tgg_are off
+	# the hang goes on with the offloads off, a report every 20 s: 40 s
+	# is not yet a minute
+	hangs 101 110 130 150 >"$D/kmsg"
+	wait_for metric_is nicfix_hangs_despite_fix_total 3
+	[ "$(carrier_downs)" = "$c0" ]
+	[ "$(metric nicfix_escalations_total)" = 0 ]
+	# 60 s since the first report with the offloads off
+	hang 104 eno1 3 170 >"$D/kmsg"
+	wait_for metric_is nicfix_escalations_total 1
+	[ "$(carrier_downs)" = $((c0 + 1)) ]
+	link_up
+	tgg_are off
+	[ "$(metric nicfix_fixes_applied_total)" = 1 ]
+	[ "$(logged 'eno1: e1000e-hardware-unit-hang: hung for 60 s with tso,gso,gro off: took the link down and up (WATCH_ESCALATE=60s; at most one in 30 min)')" = 1 ]
+	wait_for grep -lq '^Subject: nicfix: eno1 on .* still hangs: link taken down and up$' "$D"/mail.*
+	grep -l 'still hangs' "$D"/mail.* | xargs grep -q 'never reboots'
+	run -0 promtool check metrics <"$D/prom/nicfix.prom"
+	grep -q ' escalations=1 bounces=[0-9]' "$D/run/watch.state"
+	# another minute of it: held back (at most one in 30 min), once logged
+	hangs 105 190 210 230 250 270 >"$D/kmsg"
+	wait_for metric_is nicfix_actions_rate_limited_total 2
+	[ "$(carrier_downs)" = $((c0 + 1)) ]
+	[ "$(metric nicfix_escalations_total)" = 1 ]
+	[ "$(logged 'eno1: e1000e-hardware-unit-hang: hung for [0-9]* s with tso,gso,gro off; the link down/up is held back (at most one in 30 min)')" = 1 ]
+	# a restart keeps the bound: the state has the time of the bounce
+	stop_watch
+	start_watch
+	hang 111 eno1 3 290 >"$D/kmsg"
+	wait_for metric_is nicfix_actions_rate_limited_total 3
+	[ "$(carrier_downs)" = $((c0 + 1)) ]
+}
+
+@test "escalation: nothing of the kind for a port whose hang stopped, nor for a hang of the backlog" {
+	echo 'WATCH_ESCALATE=1min' >"$D/nicfix.conf"
+	start_watch
+	c0=$(carrier_downs)
+	hang 100 >"$D/kmsg"
+	wait_for metric_is nicfix_fixes_applied_total 1
+	# 30 s of hang, then none for 70 s (it stopped), then 50 s of another:
+	# 150 s in all, never a minute on end
+	hangs 101 110 130 140 210 230 250 260 >"$D/kmsg"
+	wait_for metric_is nicfix_hangs_despite_fix_total 7
+	[ "$(carrier_downs)" = "$c0" ]
+	[ "$(metric nicfix_escalations_total)" = 0 ]
+	[ "$(logged 'eno1: .*link down')" = 0 ]
+	stop_watch
+	# a backlog with five minutes of hang: read, not acted on (its hang may
+	# be long over); only a report read live would be
+	rm -r "$D/run"
+	KMSG=$D/backlog
+	hangs 1 100 120 140 160 180 200 220 240 260 280 300 320 340 360 380 400 >"$KMSG"
+	run -0 ns "$NICFIX" -i "$D/interfaces" watch --config "$D/nicfix.conf" \
+		--kmsg "$KMSG" --state "$D/run" --metrics "$D/prom/nicfix.prom" \
+		--sysfs "$D/sysfs" --log-socket "$SOCK" --no-mail --once
+	[ "$(metric nicfix_hangs_despite_fix_total)" = 16 ]
+	[ "$(metric nicfix_escalations_total)" = 0 ]
+	[ "$(carrier_downs)" = "$c0" ]
+}
+
+@test "syslog: the daemon's identifier is nicfix-watch, apart from the hook's nicfix; the unit's stderr is journaled under it too" {
+	start_watch
+	hang 100 >"$D/kmsg"
+	wait_for tgg_are off
+	wait_for logged_once 'eno1: e1000e-hardware-unit-hang .*turned tso,gso,gro off'
+	grep -q "^<29>[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]* nicfix-watch\[$WPID\]: eno1: e1000e-hardware-unit-hang" "$SYSLOG"
+	# no line under the hook's identifier
+	[ "$(LOG_IDENT=nicfix logged '')" = 0 ]
+	grep -qx 'SyslogIdentifier=nicfix-watch' "$TOP/debian/nicfix.nicfix-watch.service"
+}
+
+@test "no node_exporter directory: metrics off, said once (not at every update), on as soon as the directory appears" {
+	start_watch --metrics "$D/node-exporter/nicfix.prom"
+	hangs 100 100 110 130 >"$D/kmsg"
+	wait_for grep -q ' despite=2 ' "$D/run/watch.state"
+	[ "$(logged "metrics off: $D/node-exporter does not exist")" = 1 ]
+	[ "$(logged 'metrics not written')" = 0 ]
+	[ ! -e "$D/node-exporter" ]
+	mkdir "$D/node-exporter"
+	hang 104 eno1 3 150 >"$D/kmsg"
+	wait_for test -s "$D/node-exporter/nicfix.prom"
+	grep -qx 'nicfix_hangs_total{device="eno1"} 4' "$D/node-exporter/nicfix.prom"
+	[ "$(logged "metrics on: $D/node-exporter is there now")" = 1 ]
+	[ "$(logged 'metrics off')" = 1 ]
+	# another failure is still a warning, once
+	rm -r "$D/node-exporter"
+	touch "$D/node-exporter"
+	hang 105 eno1 3 160 >"$D/kmsg"
+	wait_for grep -q ' despite=4 ' "$D/run/watch.state"
+	wait_for logged_once 'metrics not written: .*node-exporter'
+}
+
+@test "the daemon maps no Augeas (nor libxml2, ICU behind it): the commands that edit load it on first use" {
+	start_watch
+	hang 100 >"$D/kmsg"
+	wait_for metric_is nicfix_fixes_applied_total 1
+	grep -q 'libmnl' "/proc/$WPID/maps"
+	# (libstdc++ is mapped here all the same: the sanitizers' runtime needs it)
+	run ! grep -E 'libaugeas|libxml2|libicuuc' "/proc/$WPID/maps"
+	# persist still has it
+	run -0 ns "$NICFIX" -i "$D/interfaces" persist vmbr0
+	grep -q 'post-up ethtool -K eno1 tso off gso off gro off || true' "$D/interfaces"
 }

@@ -277,6 +277,16 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *optstring,
 	return opt;
 }
 
+bool cli_operands_left(struct cli *cli, int argc, char **argv)
+{
+	if (optind >= argc)
+		return false;
+	cli_error(cli, EXIT_USAGE, "%s: unexpected argument '%s'", cli->cmd,
+		  argv[optind]);
+	cli_usage(cli, true);
+	return true;
+}
+
 void cli_warn(struct cli *cli, const char *fmt, ...)
 {
 	va_list ap;

@@ -77,6 +77,13 @@ int cli_error(struct cli *cli, int status, const char *fmt, ...)
 int cli_getopt(struct cli *cli, int argc, char **argv, const char *optstring,
 	       const struct option *longopts);
 
+/**
+ * cli_operands_left() - after cli_getopt() of a command that takes none:
+ * the usage error for a word left over
+ * Return: true when there was one (its status is EXIT_USAGE).
+ */
+bool cli_operands_left(struct cli *cli, int argc, char **argv);
+
 /** cli_warn() - print "nicfix: warning: <msg>" on stderr */
 void cli_warn(struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

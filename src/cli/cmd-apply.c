@@ -6,138 +6,12 @@
 
 #include "cli.h"
 
-/* what became of one requested name on one port */
-enum outcome {
-	OUT_TURNED_OFF, /* a bit behind it was on, and is off now */
-	OUT_ALREADY_OFF,
-	OUT_FIXED,	/* the device cannot change it (on or off) */
-	OUT_FAILED,	/* changeable, asked off, still on */
-	OUT_NONE,	/* the device has no bit behind it */
-	OUT_MAX,
+static const char *const outcome_key[NFX_OUT_MAX] = {
+	[NFX_OUT_TURNED_OFF] = "turned_off",
+	[NFX_OUT_ALREADY_OFF] = "already_off",
+	[NFX_OUT_FIXED] = "fixed",
+	[NFX_OUT_FAILED] = "failed",
 };
-
-static const char *const outcome_key[OUT_MAX] = {
-	[OUT_TURNED_OFF] = "turned_off",
-	[OUT_ALREADY_OFF] = "already_off",
-	[OUT_FIXED] = "fixed",
-	[OUT_FAILED] = "failed",
-};
-
-static const char *const outcome_text[OUT_MAX] = {
-	[OUT_TURNED_OFF] = "turned off",
-	[OUT_FIXED] = "fixed",
-	[OUT_FAILED] = "failed",
-};
-
-/* The name an admin knows: "tso" for tcp-segmentation-offload; a kernel
- * name as given.
- */
-static const char *shown_name(const char *name)
-{
-	const char *s = nfx_feat_short(name);
-
-	return s ? s : name;
-}
-
-/**
- * struct summary - one port's report in requested names
- * @name: shown name of each requested feature
- * @out: its outcome
- * @on: a bit behind it is still on
- * @n: how many names
- */
-struct summary {
-	const char *name[64];
-	enum outcome out[64];
-	bool on[64];
-	size_t n;
-};
-
-static void summarize(const struct nfx_report *r, const struct nfx_featreq *req,
-		      struct summary *s)
-{
-	size_t i, k, count = nfx_featreq_count(req);
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < count && s->n < 64; i++) {
-		const char *name = nfx_featreq_name(req, i);
-		bool any = false, on = false, turned = false, failed = false;
-		bool all_fixed = true;
-
-		for (k = 0; k < r->n; k++) {
-			const struct nfx_item *it = &r->items[k];
-
-			if (!nfx_feat_covers(name, it->name))
-				continue;
-			any = true;
-			on |= it->on;
-			turned |= it->result == NFX_RES_OFF;
-			failed |= it->on && it->result != NFX_RES_FIXED;
-			all_fixed &= it->result == NFX_RES_FIXED;
-		}
-		s->name[s->n] = shown_name(name);
-		s->on[s->n] = on;
-		if (!any)
-			s->out[s->n] = OUT_NONE;
-		else if (failed)
-			s->out[s->n] = OUT_FAILED;
-		else if (on || all_fixed)
-			s->out[s->n] = OUT_FIXED;
-		else if (turned)
-			s->out[s->n] = OUT_TURNED_OFF;
-		else
-			s->out[s->n] = OUT_ALREADY_OFF;
-		s->n++;
-	}
-}
-
-/* "tso gso" of the names with @out (or, @out == OUT_MAX, with @on) */
-static void join(const struct summary *s, enum outcome out, bool on,
-		 char *buf, size_t size)
-{
-	size_t i, len = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < s->n; i++) {
-		if (s->out[i] == OUT_NONE)
-			continue;
-		if (out == OUT_MAX ? s->on[i] != on : s->out[i] != out)
-			continue;
-		if (len < size)
-			len += (size_t)snprintf(buf + len, size - len, "%s%s",
-						len ? " " : "", s->name[i]);
-	}
-}
-
-/* eno1: tso gso gro off (turned off: gso gro) */
-static void print_summary(const char *ifname, const struct summary *s)
-{
-	char off[512], on[512], names[512];
-	bool paren = false;
-	int o;
-
-	join(s, OUT_MAX, false, off, sizeof(off));
-	join(s, OUT_MAX, true, on, sizeof(on));
-	printf("%s:", ifname);
-	if (off[0])
-		printf(" %s off%s", off, on[0] ? "," : "");
-	if (on[0])
-		printf(" %s still on", on);
-	for (o = OUT_TURNED_OFF; o < OUT_MAX; o++) {
-		if (!outcome_text[o])
-			continue;
-		join(s, o, false, names, sizeof(names));
-		if (!names[0])
-			continue;
-		printf("%s%s: %s", paren ? "; " : " (", outcome_text[o], names);
-		paren = true;
-	}
-	if (!paren && off[0])
-		printf(" (already off)");
-	else if (!paren && !on[0])
-		printf(" (none of these features on this device)");
-	printf("%s\n", paren ? ")" : "");
-}
 
 /* -v: one line per kernel bit */
 static void print_item(const char *ifname, const struct nfx_item *it)
@@ -181,7 +55,7 @@ static void json_state(struct json *j, const struct nfx_report *r,
 		if (!on && !off)
 			continue;
 		json_obj_begin(j, NULL);
-		json_str(j, "name", shown_name(name));
+		json_str(j, "name", nfx_feat_shown(name));
 		json_str(j, "state", on && off ? "partial" : on ? "on" : "off");
 		json_bool(j, "fixed", fixed == on + off);
 		json_arr_begin(j, "bits");
@@ -204,20 +78,20 @@ static void json_report(struct cli *cli, const struct nfx_report *r,
 			const struct nfx_featreq *req, const char *via)
 {
 	struct json *j = &cli->j;
-	struct summary s;
+	struct nfx_summary s;
 	size_t i;
 	int o;
 
-	summarize(r, req, &s);
+	nfx_summarize(r, req, &s);
 	json_obj_begin(j, NULL);
 	json_str(j, "name", r->ifname);
 	json_str(j, "via", via);
 	json_bool(j, "ok", nfx_report_ok(r));
 	json_bool(j, "changed", nfx_report_changed(r));
-	for (o = OUT_TURNED_OFF; o < OUT_NONE; o++) {
+	for (o = NFX_OUT_TURNED_OFF; o < NFX_OUT_NONE; o++) {
 		json_arr_begin(j, outcome_key[o]);
 		for (i = 0; i < s.n; i++)
-			if (s.out[i] == (enum outcome)o)
+			if (s.out[i] == (enum nfx_outcome)o)
 				json_str(j, NULL, s.name[i]);
 		json_arr_end(j);
 	}
@@ -229,18 +103,18 @@ static void json_report(struct cli *cli, const struct nfx_report *r,
 static bool verify(struct cli *cli, const struct nfx_report *r,
 		   const struct nfx_featreq *req)
 {
-	struct summary s;
+	struct nfx_summary s;
 	bool ok = true;
 	size_t i;
 
-	summarize(r, req, &s);
+	nfx_summarize(r, req, &s);
 	for (i = 0; i < s.n; i++) {
 		if (!s.on[i])
 			continue;
 		ok = false;
 		cli->error_on_finding = true;
 		cli_error(cli, EXIT_FINDING, "%s: %s is still on%s", r->ifname,
-			  s.name[i], s.out[i] == OUT_FIXED ?
+			  s.name[i], s.out[i] == NFX_OUT_FIXED ?
 				  " (fixed: the device cannot change it)" : "");
 	}
 	return ok;
@@ -260,7 +134,7 @@ static int apply_ports(struct cli *cli, struct nfx_live *live,
 	if (!reports)
 		return cli_error(cli, EXIT_SYSTEM, "out of memory");
 	for (i = 0; i < n; i++, done++) {
-		struct summary s;
+		struct nfx_summary s;
 		size_t k;
 
 		ret = nfx_apply(live, ports[i], req, flags, &reports[i], &err);
@@ -270,8 +144,11 @@ static int apply_ports(struct cli *cli, struct nfx_live *live,
 			break;
 		}
 		if (!cli->json && !cli->quiet) {
-			summarize(&reports[i], req, &s);
-			print_summary(ports[i], &s);
+			char text[1024];
+
+			nfx_summarize(&reports[i], req, &s);
+			nfx_summary_text(&s, text, sizeof(text));
+			printf("%s: %s\n", ports[i], text);
 			for (k = 0; cli->verbose && k < reports[i].n; k++)
 				print_item(ports[i], &reports[i].items[k]);
 		}

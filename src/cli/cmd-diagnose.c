@@ -524,11 +524,8 @@ int cmd_diagnose(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, true);
 		}
 	}
-	if (optind < argc) {
-		cli_error(cli, EXIT_USAGE, "diagnose: unexpected argument '%s'",
-			  argv[optind]);
-		return cli_usage(cli, true);
-	}
+	if (cli_operands_left(cli, argc, argv))
+		return EXIT_USAGE;
 	nfx_diag_clocks(&ko, !input);
 	if (since) {
 		if (nfx_klog_parse_since(since, ko.now, &dopts.since, &err) < 0)

@@ -27,7 +27,7 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 	char *text = NULL;
 	int opt, ret, status = EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
 		switch (opt) {
 		case 's':
 			dir = optarg;
@@ -38,11 +38,8 @@ int cmd_metrics(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, true);
 		}
 	}
-	if (optind < argc) {
-		cli_error(cli, EXIT_USAGE, "metrics: unexpected argument '%s'",
-			  argv[optind]);
-		return cli_usage(cli, true);
-	}
+	if (cli_operands_left(cli, argc, argv))
+		return EXIT_USAGE;
 	st = malloc(sizeof(*st));
 	if (!st)
 		return cli_error(cli, EXIT_SYSTEM, "out of memory");

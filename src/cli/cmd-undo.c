@@ -28,10 +28,8 @@ int cmd_undo(struct cli *cli, int argc, char **argv)
 			return cli_usage(cli, true);
 		}
 	}
-	if (optind < argc) {
-		cli_error(cli, EXIT_USAGE, "undo takes no arguments");
-		return cli_usage(cli, true);
-	}
+	if (cli_operands_left(cli, argc, argv))
+		return EXIT_USAGE;
 	ret = nfx_undo(&cli->cfg, flags, &res, &err);
 	if (ret < 0)
 		return cli_error(cli, cli_status(ret), "%s", err.msg);

@@ -40,13 +40,16 @@ struct nfx_featreq {
 };
 
 /* Kernel feature names are lower-case words joined by '-' or '_'
- * ("tx-udp_tnl-segmentation"); anything else cannot be one.
+ * ("tx-udp_tnl-segmentation"); anything else cannot be one.  "on" and
+ * "off" are ethtool's values: a line naming them as features is one
+ * ethtool and our own recogniser refuse.
  */
 static bool token_valid(const char *tok)
 {
 	const char *p;
 
-	if (!*tok || strlen(tok) >= 32)
+	if (!*tok || strlen(tok) >= 32 || !strcmp(tok, "on") ||
+	    !strcmp(tok, "off"))
 		return false;
 	for (p = tok; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -76,6 +79,13 @@ const char *nfx_feat_short(const char *name)
 	const struct legacy *l = legacy_find(name);
 
 	return l ? l->name : NULL;
+}
+
+const char *nfx_feat_shown(const char *name)
+{
+	const char *s = nfx_feat_short(name);
+
+	return s ? s : name;
 }
 
 bool nfx_feat_name_valid(const char *name)

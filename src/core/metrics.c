@@ -36,7 +36,15 @@ static void dev_sample(FILE *f, const char *name, const char *dev,
 	fprintf(f, "\"} %llu\n", v);
 }
 
-enum counter { C_HANGS, C_RESETS, C_FIXES, C_DESPITE, C_LIMITED, C_MAILS };
+enum counter {
+	C_HANGS,
+	C_RESETS,
+	C_FIXES,
+	C_DESPITE,
+	C_ESCALATIONS,
+	C_LIMITED,
+	C_MAILS,
+};
 
 static const struct {
 	const char *name, *help;
@@ -49,6 +57,9 @@ static const struct {
 		      "Times nicfix watch turned the device's offloads off." },
 	[C_DESPITE] = { "nicfix_hangs_despite_fix_total",
 			"Hang reports while the offloads were already off." },
+	[C_ESCALATIONS] = { "nicfix_escalations_total",
+			    "Times nicfix watch took the device's link down "
+			    "and up (WATCH_ESCALATE)." },
 	[C_LIMITED] = { "nicfix_actions_rate_limited_total",
 			"Actions a rate limit held back." },
 	[C_MAILS] = { "nicfix_mails_total",
@@ -67,6 +78,8 @@ static unsigned long long counter_of(const struct nfx_wport *p,
 		return p->fixes;
 	case C_DESPITE:
 		return p->despite;
+	case C_ESCALATIONS:
+		return p->escalations;
 	case C_LIMITED:
 		return p->limited;
 	case C_MAILS:

@@ -6,7 +6,7 @@
 #include "feat.h"
 #include "offline.h"
 
-#define MAX_TOKENS 96
+#define MAX_TOKENS NFX_OFFLINE_MAX_WORDS
 
 struct tok {
 	const char *s;
@@ -71,9 +71,7 @@ static const char *const redirs[] = { "2>/dev/null", ">/dev/null", "&>/dev/null"
 
 const char *nfx_offline_feat_norm(const char *name)
 {
-	const char *s = nfx_feat_short(name);
-
-	return s ? s : name;
+	return nfx_feat_shown(name);
 }
 
 static bool tok_ends(const struct tok *t)
@@ -244,10 +242,24 @@ static bool requested(const struct nfx_featreq *req, const char *name)
 	return false;
 }
 
+/* @s's first @n bytes less one trailing blank, ';' or continuation
+ * (what tokenize() skips or splits off); @n when nothing is left to strip
+ * or the byte is escaped */
+static size_t strip_end(const char *s, size_t n)
+{
+	if (n >= 2 && s[n - 1] == '\n' && s[n - 2] == '\\')
+		return n - 2;
+	if (n >= 3 && s[n - 1] == '\n' && s[n - 2] == '\r' && s[n - 3] == '\\')
+		return n - 3;
+	if (!n || !strchr(" \t\r\n;", s[n - 1]) || (n >= 2 && s[n - 2] == '\\'))
+		return n;
+	return n - 1;
+}
+
 int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 			 const struct nfx_featreq *req, char *buf, size_t len)
 {
-	struct tok t[MAX_TOKENS];
+	struct tok t[MAX_TOKENS + 1];
 	size_t n, i, pos = 0, from = 0, tail;
 	bool ok = len > 0;
 
@@ -278,13 +290,17 @@ int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 	}
 	tail = strlen(cmd + line->feat_end);
 	/* "|| true" after a final ';' would be a line sh refuses */
-	while (!line->guarded && tail &&
-	       strchr(" \t;", cmd[line->feat_end + tail - 1]) &&
-	       !(tail > 1 && cmd[line->feat_end + tail - 2] == '\\'))
-		tail--;
+	for (size_t was = tail + 1; !line->guarded && tail < was;) {
+		was = tail;
+		tail = strip_end(cmd + line->feat_end, tail);
+	}
 	ok = ok && append(buf, len, &pos, cmd + line->feat_end, tail);
 	if (ok && !line->guarded)
 		ok = append_str(buf, len, &pos, " || true");
+	/* the pairs and the guard are words too: a line nfx_offline_parse()
+	 * would refuse as too many words must not be written */
+	if (ok && tokenize(buf, t, MAX_TOKENS + 1) > MAX_TOKENS)
+		ok = false;
 	return ok ? 0 : -ENAMETOOLONG;
 }
 

@@ -8,6 +8,8 @@
 #include "nicfix.h"
 
 #define NFX_OFFLINE_MAX_FEAT 32
+/* words of a line that nfx_offline_parse() reads; a longer one is refused */
+#define NFX_OFFLINE_MAX_WORDS 96
 
 /**
  * struct nfx_offline - an "ethtool -K DEV feature on|off ..." command
@@ -75,7 +77,8 @@ int nfx_offline_format(const char *dev, const struct nfx_featreq *req,
  * @buf: receives the line with the missing "NAME off" pairs inserted
  *	after the last pair, conflicting "NAME on" turned to "off", and a
  *	"|| true" guard added when it had none
- * Return: 0, or -ENAMETOOLONG.
+ * Return: 0, or -ENAMETOOLONG: it does not fit @buf, or it would have
+ *	more words than nfx_offline_parse() reads.
  */
 int nfx_offline_complete(const char *cmd, const struct nfx_offline *line,
 			 const struct nfx_featreq *req, char *buf, size_t len);

@@ -530,8 +530,12 @@ static int plan_port(struct edit *e, const char *port,
 				 */
 				rc = nfx_offline_complete(val, &line, e->req, buf,
 							  sizeof(buf));
-				if (rc == 0)
-					rc = push_op(e, r, (long)i, OP_SET, buf, err);
+				if (rc < 0)
+					return nfx_err_set(err, rc,
+							   "%s:%u: offload line too long to turn its features off",
+							   ref->file->path,
+							   ref->file->opts[ref->st->opt + i].lineno);
+				rc = push_op(e, r, (long)i, OP_SET, buf, err);
 				if (rc < 0)
 					return rc;
 				if (safe && fixed < 0) {

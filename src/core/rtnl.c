@@ -1,4 +1,6 @@
-/* rtnl.c - RTM_GETLINK: names, indexes, kinds, masters, VLAN parents */
+/* rtnl.c - RTM_GETLINK: names, indexes, kinds, masters, VLAN parents;
+ * RTM_NEWLINK for a link down/up
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -297,4 +299,24 @@ void nfx_link_bridge(struct nfx_live *live, const struct nfx_link *link,
 	if (nfx_link_get(live, link->master, &m, NULL) == 0 &&
 	    m.master_kind == NFX_LINK_BRIDGE)
 		memcpy(ret_bridge, m.master, NFX_IFNAMSIZ);
+}
+
+int nfx_link_set_up(struct nfx_live *live, const char *name, bool up,
+		    struct nfx_err *err)
+{
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifi;
+	int ret;
+
+	ret = rtnl_ensure(live, err);
+	if (ret < 0)
+		return ret;
+	nlh = nfx_nl_put(&live->rtnl, RTM_NEWLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	/* only IFF_UP changes: every other flag is left as it is */
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nfx_nl_talk(&live->rtnl, nlh, NULL, NULL, err);
 }

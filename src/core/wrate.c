@@ -1,5 +1,6 @@
 /* wrate.c - per-port rate limits as data: the times of past actions, and
- * limits like "one a minute, five an hour" checked against them
+ * limits like "one a minute, five an hour" checked against them; and how
+ * long a port has stayed hung, from the kernel's times of its reports
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -106,4 +107,36 @@ void nfx_rate_note(long long *hist, long long now)
 	memmove(hist + 1, hist, (NFX_RATE_HIST - 1) * sizeof(*hist));
 	/* 0 means "none": an action at time 0 is kept as 1 */
 	hist[0] = now ? now : 1;
+}
+
+int nfx_span_parse(const char *s, unsigned int *ret_seconds,
+		   struct nfx_err *err)
+{
+	unsigned int v;
+
+	if (span(s, strlen(s), &v) < 0)
+		return nfx_err_set(err, -EINVAL,
+				   "invalid span '%s' (try \"10min\": a number "
+				   "and s, min, hour or day)",
+				   s);
+	*ret_seconds = v;
+	return 0;
+}
+
+unsigned long long nfx_wport_hung_for(struct nfx_wport *p,
+				      unsigned long long usec, bool off)
+{
+	/* the kernel's times: a restart or a backlog gives the same answer */
+	bool gap = p->last_report_us &&
+		   (usec < p->last_report_us ||
+		    usec - p->last_report_us > NFX_HANG_GAP_S * 1000000ULL);
+
+	p->last_report_us = usec ? usec : 1;
+	if (!off || gap)
+		p->off_since_us = 0;
+	if (!off)
+		return 0;
+	if (!p->off_since_us)
+		p->off_since_us = p->last_report_us;
+	return (p->last_report_us - p->off_since_us) / 1000000;
 }

@@ -145,6 +145,10 @@ int nfx_wstate_save(const struct nfx_wstate *st, const char *path,
 			p->mails, p->last_hang);
 		put_hist(f, "acts", p->acts);
 		put_hist(f, "reports", p->reports);
+		fprintf(f, " escalations=%llu", p->escalations);
+		put_hist(f, "bounces", p->bounces);
+		fprintf(f, " last_report_us=%llu off_since_us=%llu",
+			p->last_report_us, p->off_since_us);
 		fputc('\n', f);
 	}
 	if (fclose(f) != 0 || !buf) {
@@ -225,7 +229,11 @@ static bool port_tok(struct nfx_wport *p, const char *t)
 	       get_ull(t, "mails", &p->mails) ||
 	       get_ll(t, "last_hang", &p->last_hang) ||
 	       get_hist(t, "acts", p->acts) ||
-	       get_hist(t, "reports", p->reports);
+	       get_hist(t, "reports", p->reports) ||
+	       get_ull(t, "escalations", &p->escalations) ||
+	       get_hist(t, "bounces", p->bounces) ||
+	       get_ull(t, "last_report_us", &p->last_report_us) ||
+	       get_ull(t, "off_since_us", &p->off_since_us);
 }
 
 static bool daemon_tok(struct nfx_wstate *st, const char *t)

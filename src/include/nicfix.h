@@ -110,6 +110,9 @@ bool nfx_feat_is_short(const char *name);
  */
 const char *nfx_feat_short(const char *name);
 
+/** nfx_feat_shown() - the short name when @name has one, else @name */
+const char *nfx_feat_shown(const char *name);
+
 /**
  * nfx_feat_covers() - is kernel feature @kname behind @name?
  * @name: a short ("tso") or a kernel name
@@ -228,6 +231,18 @@ void nfx_link_bridge(struct nfx_live *live, const struct nfx_link *link,
  * nfx_link_kind_name() - "port", "bridge", "bond", "vlan", "other"
  */
 const char *nfx_link_kind_name(enum nfx_link_kind kind);
+
+/**
+ * nfx_link_set_up() - set or clear IFF_UP of one interface (RTM_NEWLINK
+ *	with only IFF_UP in ifi_change): what `ip link set NAME down|up` does
+ * @live: the handle (its rtnetlink socket is opened on first use)
+ * @name: the interface
+ * @up: true for up, false for down
+ * @err: may be NULL; gets the kernel's extack message
+ * Return: 0 or -errno (-ENODEV: no such interface).
+ */
+int nfx_link_set_up(struct nfx_live *live, const char *name, bool up,
+		    struct nfx_err *err);
 
 /* ---- features of one device (live.c) ---------------------------------- */
 
@@ -360,6 +375,46 @@ enum nfx_pick {
  */
 size_t nfx_report_names(const struct nfx_report *report, enum nfx_pick pick,
 			char *buf, size_t len);
+
+/* what became of one requested name (tso) on one port, of all its bits */
+enum nfx_outcome {
+	NFX_OUT_TURNED_OFF, /* a bit behind it was on, and is off now */
+	NFX_OUT_ALREADY_OFF,
+	NFX_OUT_FIXED,	    /* the device cannot change it (on or off) */
+	NFX_OUT_FAILED,	    /* changeable, asked off, still on */
+	NFX_OUT_NONE,	    /* the device has no bit behind it */
+	NFX_OUT_MAX,
+};
+
+#define NFX_SUMMARY_MAX 64
+
+/**
+ * struct nfx_summary - one port's report in requested names
+ * @name: shown name of each requested feature ("tso"; a kernel name as
+ *	requested), borrowed from the request or a static table
+ * @out: its outcome
+ * @on: a bit behind it is still on
+ * @n: how many names
+ */
+struct nfx_summary {
+	const char *name[NFX_SUMMARY_MAX];
+	enum nfx_outcome out[NFX_SUMMARY_MAX];
+	bool on[NFX_SUMMARY_MAX];
+	size_t n;
+};
+
+/** nfx_summarize() - @r, a report of @req, per requested name */
+void nfx_summarize(const struct nfx_report *r, const struct nfx_featreq *req,
+		   struct nfx_summary *s);
+
+/** nfx_summary_on() - is any requested name still on? */
+bool nfx_summary_on(const struct nfx_summary *s);
+
+/**
+ * nfx_summary_text() - "tso gso gro off (turned off: gso gro)", "tso
+ * still on (failed: tso)", cut to fit @len: the apply line after "PORT: "
+ */
+void nfx_summary_text(const struct nfx_summary *s, char *buf, size_t len);
 
 /** nfx_result_name() - "off", "already off", "fixed", "failed", "drift" */
 const char *nfx_result_name(enum nfx_result result);
@@ -1311,6 +1366,23 @@ bool nfx_rate_allow(const struct nfx_rate *lim, size_t n,
 /** nfx_rate_note() - remember an action at @now in @hist */
 void nfx_rate_note(long long *hist, long long now);
 
+/**
+ * nfx_span_parse() - a span of time: "90", "90s", "10min", "hour", "2h"
+ * @s: the text (units s, min, hour, day, as nfx_rate_parse())
+ * @ret_seconds: the span
+ * @err: may be NULL
+ * Return: 0 or -EINVAL (a span of at least one second is needed).
+ */
+int nfx_span_parse(const char *s, unsigned int *ret_seconds,
+		   struct nfx_err *err);
+
+/*
+ * A hang "stays" while its reports keep coming, each within this many
+ * seconds of the one before (the kernel's record times): e1000e repeats
+ * the report every 2 s or so while the ring stays frozen.
+ */
+#define NFX_HANG_GAP_S 30
+
 /* ---- the daemon's state, kept in /run/nicfix (wstate.c) --------------- */
 
 #define NFX_WSTATE_PORTS 64
@@ -1327,6 +1399,13 @@ void nfx_rate_note(long long *hist, long long now);
  *	none)
  * @acts: when the daemon acted (CLOCK_BOOTTIME s), newest first
  * @reports: when it reported a hang despite the fix, newest first
+ * @escalations: times the daemon took the link down and up (the optional
+ *	escalation, WATCH_ESCALATE)
+ * @bounces: when it did (CLOCK_BOOTTIME s), newest first
+ * @last_report_us: the kernel's time of the port's last hang report (us
+ *	since boot, 0 none)
+ * @off_since_us: the kernel's time of the first report of the hang that
+ *	goes on now with the offloads already off (0: none goes on)
  */
 struct nfx_wport {
 	char name[NFX_IFNAMSIZ];
@@ -1340,7 +1419,27 @@ struct nfx_wport {
 	long long last_hang;
 	long long acts[NFX_RATE_HIST];
 	long long reports[NFX_RATE_HIST];
+	unsigned long long escalations;
+	long long bounces[NFX_RATE_HIST];
+	unsigned long long last_report_us;
+	unsigned long long off_since_us;
 };
+
+/**
+ * nfx_wport_hung_for() - note a hang report of @p, and say how long the
+ *	port has stayed hung with its offloads off
+ * @p: the port
+ * @usec: the report's time (the kernel's, us since boot)
+ * @off: the offloads the fix turns off were all off at this report
+ *
+ * A report more than NFX_HANG_GAP_S after the one before starts a new
+ * hang; a report with the offloads on ends the one with them off.
+ *
+ * Return: the seconds from the first report of this hang with the
+ * offloads off to this one (0 for the first, or when @off is false).
+ */
+unsigned long long nfx_wport_hung_for(struct nfx_wport *p,
+				      unsigned long long usec, bool off);
 
 /**
  * struct nfx_wstate - the daemon's state

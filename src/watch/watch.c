@@ -35,6 +35,10 @@
 /* lazily written counters (records read, lost) at most once a second */
 #define FLUSH_MS 1000
 
+/* the optional escalation, a link down/up: at most one per port in 30 min
+ * (the issue's bound, not an option), checked as data like every limit */
+static const struct nfx_rate escalate_rate = { 1, 30 * 60 };
+
 /**
  * struct wopts - what the daemon is told: /etc/default/nicfix, then flags
  */
@@ -54,11 +58,14 @@ struct wopts {
 	unsigned int kinds;
 	struct nfx_rate rate[NFX_RATE_MAX];
 	size_t nrate;
+	unsigned int escalate_s;	/* 0: no escalation (the default) */
 };
 
 /**
  * struct watch - the daemon
  * @quiet: per port: the rate-limited line was logged already
+ * @quiet_bounce: per port: the held-back link down/up was logged already
+ * @live_records: the backlog is read: records are new from now on
  */
 struct watch {
 	struct cli *cli;
@@ -74,7 +81,10 @@ struct watch {
 	long long flushed_ms;
 	long long ping_ms;
 	bool metrics_failed;
+	bool metrics_off;	/* node_exporter's directory is not there */
 	bool quiet[NFX_WSTATE_PORTS];
+	bool quiet_bounce[NFX_WSTATE_PORTS];
+	bool live_records;
 	char host[128];
 };
 
@@ -103,6 +113,17 @@ static int opt_bool(const char *key, const char *val, bool *dst,
 				   key, val);
 	*dst = b;
 	return 0;
+}
+
+/* WATCH_ESCALATE: "no" (or empty), else a span ("10min") */
+static int opt_escalate(const char *val, unsigned int *dst,
+			struct nfx_err *err)
+{
+	if (!val[0] || nfx_conf_bool(val) == 0) {
+		*dst = 0;
+		return 0;
+	}
+	return nfx_span_parse(val, dst, err);
 }
 
 /* one option, from the file or from a flag */
@@ -137,6 +158,8 @@ static int opt_set(struct wopts *o, const char *key, const char *val,
 		return nfx_wsig_kinds_parse(val, &o->kinds, err);
 	else if (!strcmp(key, "WATCH_RATE"))
 		return nfx_rate_parse(val, o->rate, &o->nrate, err);
+	else if (!strcmp(key, "WATCH_ESCALATE"))
+		return opt_escalate(val, &o->escalate_s, err);
 	/* other keys are for other programs (or later versions) */
 	return 0;
 }
@@ -207,6 +230,39 @@ static void save_state(struct watch *w)
 		wlog_line(&w->log, LOG_WARNING, "state not kept: %s", err.msg);
 }
 
+/*
+ * Is the metrics file's directory there?  Without it (no node_exporter on
+ * the node, the usual case on a Proxmox VE host that is not scraped) the
+ * metrics are off: said once, not at every update, and on again as soon
+ * as the directory appears.
+ */
+static bool metrics_dir(struct watch *w)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "%s", w->o.metrics);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return true;
+	*slash = '\0';
+	if (stat(dir[0] ? dir : "/", &sb) == 0 || errno != ENOENT) {
+		if (w->metrics_off)
+			wlog_line(&w->log, LOG_INFO,
+				  "metrics on: %s is there now", dir);
+		w->metrics_off = false;
+		return true;
+	}
+	if (!w->metrics_off)
+		wlog_line(&w->log, LOG_INFO,
+			  "metrics off: %s does not exist (node_exporter's "
+			  "textfile directory); they are written once it does",
+			  dir);
+	w->metrics_off = true;
+	return false;
+}
+
 static void write_metrics(struct watch *w)
 {
 	struct nfx_metric_dev *devs = NULL;
@@ -214,7 +270,7 @@ static void write_metrics(struct watch *w)
 	size_t n = 0, len = 0;
 	char *text;
 
-	if (!w->o.metrics[0])
+	if (!w->o.metrics[0] || !metrics_dir(w))
 		return;
 	if (nfx_metrics_gather(w->live, &w->cli->cfg, &w->st, w->o.features,
 			       &devs, &n, &err) < 0)
@@ -467,8 +523,83 @@ static void act(struct watch *w, struct hang *h)
 	mail(w, h->p, subject, body);
 }
 
+/*
+ * The optional escalation (WATCH_ESCALATE): the port has stayed hung for
+ * @hung seconds with its offloads off.  One link down/up, at most once in
+ * 30 min (escalate_rate); never a reboot.  Only for records read live: a
+ * hang of the backlog that goes on is acted on at its next report.
+ */
+static void escalate(struct watch *w, struct hang *h, unsigned long long hung)
+{
+	char body[2048], subject[256], cmd[200];
+	struct nfx_err err = { 0 };
+	long long now = mono_ms() / 1000;
+	const char *kind = nfx_diag_kind_name(h->sig->kind);
+	int ret;
+
+	/* a new hang: its held-back escalation is logged again */
+	if (!hung)
+		w->quiet_bounce[h->idx] = false;
+	if (!w->o.escalate_s || hung < w->o.escalate_s || !w->live_records)
+		return;
+	if (!nfx_rate_allow(&escalate_rate, 1, h->p->bounces, now)) {
+		h->p->limited++;
+		if (!w->quiet_bounce[h->idx])
+			wlog_line(&w->log, LOG_WARNING,
+				  "%s: %s: hung for %llu s with %s off; the "
+				  "link down/up is held back (at most one in "
+				  "30 min)",
+				  h->name, kind, hung, h->features);
+		w->quiet_bounce[h->idx] = true;
+		return;
+	}
+	w->quiet_bounce[h->idx] = false;
+	nfx_rate_note(h->p->bounces, now);
+	/* the next one needs a whole span of hang again */
+	h->p->off_since_us = 0;
+	ret = nfx_link_set_up(w->live, h->name, false, &err);
+	if (ret == 0) {
+		ret = nfx_link_set_up(w->live, h->name, true, &err);
+		/* a link left down is worse than the hang: try once more */
+		if (ret < 0 && nfx_link_set_up(w->live, h->name, true, NULL) == 0)
+			ret = 0;
+	}
+	if (ret < 0) {
+		wlog_line(&w->log, LOG_ERR,
+			  "%s: %s: hung for %llu s with %s off; link down/up "
+			  "failed: %s",
+			  h->name, kind, hung, h->features, err.msg);
+		return;
+	}
+	h->p->escalations++;
+	persist_cmd(h, cmd, sizeof(cmd));
+	wlog_line(&w->log, LOG_WARNING,
+		  "%s: %s: hung for %llu s with %s off: took the link down and "
+		  "up (WATCH_ESCALATE=%us; at most one in 30 min)",
+		  h->name, kind, hung, h->features, w->o.escalate_s);
+	snprintf(subject, sizeof(subject),
+		 "nicfix: %s on %s still hangs: link taken down and up",
+		 h->name, w->host);
+	snprintf(body, sizeof(body),
+		 "nicfix watch on %s: %s%s%s%s has stayed hung (%s) for %llu s "
+		 "with %s off, up to its report at %s.\n\n"
+		 "As WATCH_ESCALATE=%us in /etc/default/nicfix asks, nicfix "
+		 "took the link down and up once. It does so at most once in "
+		 "30 minutes per port, and it never reboots.\n\n"
+		 "Hang reports: %llu; with the offloads off: %llu; link "
+		 "down/ups: %llu.\n%s%s%s",
+		 w->host, h->name, h->sig->pci[0] ? " (" : "", h->sig->pci,
+		 h->sig->pci[0] ? ")" : "", kind, hung, h->features, h->stamp,
+		 w->o.escalate_s, h->p->hangs, h->p->despite,
+		 h->p->escalations,
+		 cmd[0] ? "\nThe fix is not persisted yet; to keep it:\n\n    " :
+			  "",
+		 cmd, cmd[0] ? "\n" : "");
+	mail(w, h->p, subject, body);
+}
+
 static void on_hang(struct watch *w, const struct nfx_wsig *sig,
-		    struct nfx_wport *p)
+		    struct nfx_wport *p, unsigned long long usec)
 {
 	struct nfx_err err = { 0 };
 	struct hang h = { .sig = sig, .p = p };
@@ -477,6 +608,7 @@ static void on_hang(struct watch *w, const struct nfx_wsig *sig,
 	size_t nf;
 	const char *f;
 	bool any_on = false, any_off = false;
+	unsigned long long hung;
 	char name[32];
 
 	h.idx = (size_t)(p - w->st.port);
@@ -515,10 +647,13 @@ static void on_hang(struct watch *w, const struct nfx_wsig *sig,
 		else if (h.dl.state[nf] != NFX_STATE_NONE)
 			any_on = true;
 	}
-	if (!any_on && any_off)
+	hung = nfx_wport_hung_for(p, usec, !any_on && any_off);
+	if (!any_on && any_off) {
 		despite(w, &h);
-	else if (any_on)
+		escalate(w, &h, hung);
+	} else if (any_on) {
 		act(w, &h);
+	}
 }
 
 /* One record: count it, and act on what it says. */
@@ -549,7 +684,7 @@ static void on_record(struct watch *w, const struct nfx_kmsg_rec *rec)
 		return;
 	switch (sig.what) {
 	case NFX_WSIG_HANG:
-		on_hang(w, &sig, p);
+		on_hang(w, &sig, p, rec->usec);
 		flush(w);
 		break;
 	case NFX_WSIG_RESET:
@@ -725,6 +860,7 @@ static int watch_run(struct watch *w)
 	status_code = drain(w);
 	if (status_code)
 		goto out;
+	w->live_records = true;
 	save_state(w);
 	write_metrics(w);
 	w->dirty = false;

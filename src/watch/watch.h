@@ -29,6 +29,9 @@ int notify_send(struct notify *n, const char *msg);
 /** notify_close() - a zeroed-out or closed one is fine */
 void notify_close(struct notify *n);
 
+/* the daemon's syslog identifier (the hook's is "nicfix") */
+#define WLOG_IDENT "nicfix-watch"
+
 /**
  * struct wlog - one line a event to syslog, and to stderr when that is not
  *	the journal already

@@ -1,5 +1,7 @@
 /* wlog.c - the daemon's lines to syslog: a datagram to /dev/log (or the
- * socket --log-socket names, for the tests), identifier "nicfix"
+ * socket --log-socket names, for the tests), identifier "nicfix-watch":
+ * the hook logs as "nicfix", and an admin (or a test) tells them apart
+ * with journalctl -t
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,8 +45,8 @@ void wlog_line(struct wlog *l, int prio, const char *fmt, ...)
 			prio <= LOG_WARNING ? "warning: " : "", line);
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-	n = snprintf(msg, sizeof(msg), "<%d>%s nicfix[%d]: %s",
-		     LOG_DAEMON | prio, stamp, (int)getpid(), line);
+	n = snprintf(msg, sizeof(msg), "<%d>%s %s[%d]: %s", LOG_DAEMON | prio,
+		     stamp, WLOG_IDENT, (int)getpid(), line);
 	if (n < 0)
 		return;
 	if (n >= (int)sizeof(msg))

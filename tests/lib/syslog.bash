@@ -28,9 +28,11 @@ with open(sys.argv[2], "ab", buffering=0) as f:
 	done
 }
 
-# logged PATTERN: how many syslog lines of nicfix match PATTERN
+# logged PATTERN: how many syslog lines of nicfix match PATTERN: of the
+# identifier $LOG_IDENT, "nicfix" (the hook's) unless set ("nicfix-watch",
+# the daemon's)
 logged() {
-	grep -c "nicfix\[[0-9]*\]: $1" "$SYSLOG" || true
+	grep -c "${LOG_IDENT:-nicfix}\[[0-9]*\]: $1" "$SYSLOG" || true
 }
 
 # syslog_stop: end the listener, if syslog_start made one

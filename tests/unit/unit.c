@@ -85,6 +85,9 @@ static void test_featreq(void)
 		{ -EINVAL, "tso off", 0 },
 		{ -EINVAL, "tso;reboot", 0 },
 		{ -EINVAL, "a-name-far-too-long-to-be-a-kernel-one", 0 },
+		/* ethtool's values: "gro off on off" is no line at all */
+		{ -EINVAL, "tso,on", 0 },
+		{ -EINVAL, "off", 0 },
 	};
 	size_t i;
 
@@ -346,6 +349,25 @@ static void test_offline_long(void)
 	      rc);
 }
 
+/* a line the pairs and the guard would take past the words the parser
+ * reads is refused, not written for check to call malformed */
+static void test_offline_complete_words(const struct nfx_featreq *req)
+{
+	struct nfx_offline line;
+	char cmd[512] = "ethtool -K eno1 tso off", buf[1024];
+	size_t i;
+
+	/* 5 words, 89 separators and 2 words: 96, the most the parser reads */
+	for (i = 0; i < 89; i++)
+		strcat(cmd, ";");
+	strcat(cmd, " logger x");
+	CHECK(nfx_offline_parse(cmd, &line, NULL) == 0,
+	      "offline with 89 ';': not accepted");
+	CHECK(nfx_offline_complete(cmd, &line, req, buf, sizeof(buf)) ==
+		      -ENAMETOOLONG,
+	      "complete past %d words: got '%s'", NFX_OFFLINE_MAX_WORDS, buf);
+}
+
 static void test_offline_complete(void)
 {
 	static const struct {
@@ -367,6 +389,11 @@ static void test_offline_complete(void)
 		  "ethtool -K eno1 tso off gso off gro off || true" },
 		{ "ethtool -K eno1 generic-receive-offload off",
 		  "ethtool -K eno1 generic-receive-offload off tso off gso off || true" },
+		/* nor after a ';' that ends the value's first line */
+		{ "ethtool -K eno1 tso off;\n",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
+		{ "ethtool -K eno1 tso off ; \\\n",
+		  "ethtool -K eno1 tso off gso off gro off || true" },
 	};
 	struct nfx_featreq *req = NULL;
 	char buf[256], canon[256];
@@ -390,6 +417,7 @@ static void test_offline_complete(void)
 			      !strcmp(buf, rows[i].want),
 		      "complete '%s': got '%s'", rows[i].cmd, buf);
 	}
+	test_offline_complete_words(req);
 	nfx_featreq_free(req);
 }
 
@@ -425,6 +453,42 @@ static void test_report_names(void)
 		CHECK(n == rows[i].count && !strcmp(buf, rows[i].want),
 		      "report_names row %zu: %zu '%s'", i, n, buf);
 	}
+}
+
+/* The apply line and the hook's journal line: per requested name. */
+static void test_summary(void)
+{
+	struct nfx_item items[] = {
+		{ "tx-tcp-segmentation", NFX_RES_OFF, false },
+		{ "rx-gro", NFX_RES_ALREADY_OFF, false },
+		{ "rx-lro", NFX_RES_FIXED, false },
+		{ "tx-tcp6-segmentation", NFX_RES_FAILED, true },
+		{ "tx-generic-segmentation", NFX_RES_OFF, false },
+	};
+	struct nfx_report r = { "eno1", 5, items };
+	const char *want = "gso gro lro off, tso still on (turned off: gso; "
+			   "fixed: lro; failed: tso)";
+	struct nfx_featreq *req = NULL;
+	struct nfx_summary s;
+	char buf[128], small[12];
+
+	CHECK(nfx_featreq_parse("tso,gso,gro,lro", &req, NULL) == 0,
+	      "summary: request");
+	nfx_summarize(&r, req, &s);
+	nfx_summary_text(&s, buf, sizeof(buf));
+	CHECK(!strcmp(buf, want), "summary: '%s'", buf);
+	CHECK(nfx_summary_on(&s), "summary: tso is still on");
+	/* cut to fit, never past the buffer */
+	nfx_summary_text(&s, small, sizeof(small));
+	CHECK(strlen(small) < sizeof(small) && !strncmp(small, want, strlen(small)),
+	      "summary cut: '%s'", small);
+	items[3] = (struct nfx_item){ "tx-tcp6-segmentation", NFX_RES_OFF, false };
+	nfx_summarize(&r, req, &s);
+	nfx_summary_text(&s, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "tso gso gro lro off (turned off: tso gso; fixed: lro)"),
+	      "summary all off: '%s'", buf);
+	CHECK(!nfx_summary_on(&s), "summary: nothing on");
+	nfx_featreq_free(req);
 }
 
 /* The words of an option's value, as ifports splits bridge-ports. */
@@ -882,6 +946,7 @@ int main(void)
 	test_offline_reasons();
 	test_offline_long();
 	test_offline_complete();
+	test_summary();
 	test_ifname();
 	test_featreq();
 	test_expand();

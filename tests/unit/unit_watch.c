@@ -268,6 +268,57 @@ static void test_rate(void)
 	CHECK(hist[0] == 1, "time 0 is kept as 1, not as none");
 }
 
+static void test_span(void)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		unsigned int v;
+	} rows[] = {
+		{ "90", 0, 90 },     { "90s", 0, 90 },	   { "10min", 0, 600 },
+		{ "hour", 0, 3600 }, { "2h", 0, 7200 },	   { "1day", 0, 86400 },
+		{ "", -EINVAL, 0 },  { "0", -EINVAL, 0 },  { "soon", -EINVAL, 0 },
+		{ "5 min", -EINVAL, 0 }, { "-5", -EINVAL, 0 },
+	};
+	unsigned int v;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		v = 0;
+		CHECK(nfx_span_parse(rows[i].s, &v, NULL) == rows[i].rc &&
+			      (rows[i].rc || v == rows[i].v),
+		      "'%s': %u", rows[i].s, v);
+	}
+}
+
+/* how long a port has stayed hung: the kernel's record times alone */
+static void test_hung_for(void)
+{
+	static const struct {
+		unsigned long long s; /* the report's time, s since boot */
+		bool off;
+		unsigned long long hung;
+	} rows[] = {
+		{ 100, false, 0 }, /* offloads on: the fix, no hang yet */
+		{ 102, true, 0 },  /* the first report with them off */
+		{ 120, true, 18 }, { 150, true, 48 }, { 162, true, 60 },
+		{ 193, true, 0 },  /* 31 s without a report: a new hang */
+		{ 200, true, 7 },  { 210, false, 0 }, /* on again: ended */
+		{ 220, true, 0 },  { 250, true, 30 },
+		{ 240, true, 0 },  /* a time that goes back: a new hang */
+	};
+	struct nfx_wport p;
+	size_t i;
+	unsigned long long h;
+
+	memset(&p, 0, sizeof(p));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		h = nfx_wport_hung_for(&p, rows[i].s * 1000000, rows[i].off);
+		CHECK(h == rows[i].hung, "row %zu (%llu s): %llu, not %llu", i,
+		      rows[i].s, h, rows[i].hung);
+	}
+}
+
 struct conf_seen {
 	char buf[1024];
 };
@@ -352,6 +403,10 @@ static void test_state(void)
 	p->last_hang = 1700000000;
 	nfx_rate_note(p->acts, 500);
 	nfx_rate_note(p->acts, 560);
+	p->escalations = 2;
+	nfx_rate_note(p->bounces, 700);
+	p->last_report_us = 123456789;
+	p->off_since_us = 100000000;
 	a->seq = 1234;
 	a->seq_known = true;
 	a->lost = 7;
@@ -368,6 +423,11 @@ static void test_state(void)
 		      b->port[0].acts[0] == 560 && b->port[0].acts[1] == 500 &&
 		      b->port[0].acts[2] == 0,
 	      "port");
+	CHECK(b->port[0].escalations == 2 && b->port[0].bounces[0] == 700 &&
+		      b->port[0].bounces[1] == 0 &&
+		      b->port[0].last_report_us == 123456789 &&
+		      b->port[0].off_since_us == 100000000,
+	      "escalation");
 	CHECK(!strcmp(b->port[1].name, "eno2") && !b->port[1].pci[0], "second");
 	f = fopen(path, "w");
 	if (f) {
@@ -402,6 +462,7 @@ static void test_metrics(void)
 	d[0].persisted = 0;
 	d[0].port = nfx_wstate_port(st, "eno1", "");
 	st->port[0].hangs = 2;
+	st->port[0].escalations = 1;
 	st->port[0].last_hang = 1700000000;
 	strcpy(d[1].device, "we\"ird");
 	d[1].persisted = -1;
@@ -417,6 +478,9 @@ static void test_metrics(void)
 	CHECK(strstr(t, "\nnicfix_offloads_on{device=\"eno1\"} 1\n") != NULL, "on");
 	CHECK(strstr(t, "\nnicfix_hangs_total{device=\"eno1\"} 2\n") != NULL, "hangs");
 	CHECK(strstr(t, "# TYPE nicfix_hangs_total counter\n") != NULL, "counter");
+	CHECK(strstr(t, "\nnicfix_escalations_total{device=\"eno1\"} 1\n") &&
+		      strstr(t, "# TYPE nicfix_escalations_total counter\n"),
+	      "escalations");
 	CHECK(strstr(t, "\nnicfix_last_hang_timestamp_seconds{device=\"eno1\"} 1700000000\n") != NULL,
 	      "last hang");
 	CHECK(strstr(t, "\nnicfix_watch_records_lost_total 5\n") != NULL, "lost");
@@ -441,6 +505,8 @@ int main(void)
 	test_wsig();
 	test_kinds();
 	test_rate();
+	test_span();
+	test_hung_for();
 	test_conf();
 	test_state();
 	test_metrics();

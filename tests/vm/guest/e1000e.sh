@@ -27,11 +27,11 @@ kbit() {
 	et -k "$1" | awk -v f="$2:" '$1 == f { $1 = ""; sub(/^ /, ""); print }'
 }
 # hook_lines: this boot's lines of the hook (syslog identifier nicfix)
-# the hook's lines ("BRIDGE: PORT: turned off: ..."); the watch daemon
-# logs under the same identifier
+# the hook's lines ("BRIDGE: PORT: tso gso gro off (turned off: ...)");
+# the watch daemon logs under the same identifier
 hook_lines() {
 	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null |
-		grep -E '^[^ :]+: [^ :]+: turned off: '
+		grep -E '^[^ :]+: [^ :]+: .*\((turned off|already off|fixed|failed)'
 }
 # col IFACE N: column N of IFACE's row in nicfix status's table
 # (NAME KIND DRIVER LINK BRIDGE TSO GSO GRO PORTS)
@@ -174,7 +174,7 @@ case "$VM_PHASE" in
 	is "after reboot 2: $n is a port of vmbr0" "$(basename "$(readlink "/sys/class/net/$n/master")")" vmbr0
 	is "without ethtool and the udev rule, the hook alone: tso gso gro off" "$(tgg "$n")" "off off off"
 	hook_lines | sed 's/^/# journal -t nicfix: /'
-	check "journal: the if-up.d hook turned them off for vmbr0: $n" grep -q "vmbr0: $n: turned off: tx-generic-segmentation" <<<"$(hook_lines)"
+	check "journal: the if-up.d hook turned them off for vmbr0: $n" grep -q "vmbr0: $n: tso gso gro off (turned off: tso gso gro)" <<<"$(hook_lines)"
 	is "journal: one hook line (the udev rule masked)" "$(hook_lines | wc -l)" 1
 	mv "$ET" /usr/sbin/ethtool
 	rm /etc/udev/rules.d/85-nicfix.rules

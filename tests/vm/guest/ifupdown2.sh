@@ -15,11 +15,11 @@ tgg() {
 		$1 == "generic-receive-offload:" { r = $2 }
 		END { print t, g, r }'
 }
-# hook_lines: this boot's lines of the hook ("BRIDGE: PORT: turned off:
-# ..."; the watch daemon logs under the same identifier)
+# hook_lines: this boot's lines of the hook ("BRIDGE: PORT: tso gso gro
+# off (turned off: ...)")
 hook_lines() {
 	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null |
-		grep -E '^[^ :]+: [^ :]+: turned off: '
+		grep -E '^[^ :]+: [^ :]+: .*\((turned off|already off|fixed|failed)'
 }
 
 n=$(vm_nic 0)
@@ -61,7 +61,7 @@ case "$VM_PHASE" in
 	is "after the reboot: $n is a port of vmbr0" "$(basename "$(readlink "/sys/class/net/$n/master")")" vmbr0
 	is "ifupdown2, no ethtool, no udev rule: tso gso gro off" "$(tgg "$n")" "off off off"
 	journalctl -b -t nicfix -o cat --no-pager | sed 's/^/# journal -t nicfix: /'
-	check "journal: the hook turned them off for vmbr0: $n" grep -q "vmbr0: $n: turned off: tx-generic-segmentation" <<<"$(hook_lines)"
+	check "journal: the hook turned them off for vmbr0: $n" grep -q "vmbr0: $n: tso gso gro off (turned off: tso gso gro)" <<<"$(hook_lines)"
 	is "journal: one hook line (the udev rule masked)" "$(hook_lines | wc -l)" 1
 	is "check vmbr0 after the reboot: exit 0" "$(nicfix check vmbr0 >/dev/null 2>&1; echo $?)" 0
 	mv "$ET" /usr/sbin/ethtool

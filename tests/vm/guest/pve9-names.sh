@@ -31,16 +31,16 @@ props() {
 prop() {
 	udevadm info -q property "/sys/class/net/$1" | sed -n "s/^$2=//p"
 }
-# hook_lines: this boot's lines of the hook ("BRIDGE: PORT: turned off:
-# ..."; the watch daemon logs under the same identifier)
+# hook_lines: this boot's lines of the hook ("BRIDGE: PORT: tso gso gro
+# off (turned off: ...)")
 hook_lines() {
 	journalctl -b -t nicfix -o cat --no-pager 2>/dev/null |
-		grep -E '^[^ :]+: [^ :]+: turned off: '
+		grep -E '^[^ :]+: [^ :]+: .*\((turned off|already off|fixed|failed)'
 }
 # followed N: at least N hook lines turned features of nic0 off, following
 # the ens3 line
 followed() {
-	[ "$(hook_lines | grep -c '^vmbr0: nic0: turned off: tx-generic-segmentation .*followed the rename ens3 -> nic0')" -ge "$1" ]
+	[ "$(hook_lines | grep -c '^vmbr0: nic0: tso gso gro off (turned off: tso gso gro); followed the rename ens3 -> nic0')" -ge "$1" ]
 }
 gone() { [ ! -e "/sys/class/net/$1" ]; }
 here() { [ -e "/sys/class/net/$1" ]; }

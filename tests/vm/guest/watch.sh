@@ -35,7 +35,7 @@ metric() {
 	awk -v k="$1{device=\"$n\"}" '$1 == k || $1 == "'"$1"'" { print $2 }' "$PROM" 2>/dev/null
 }
 metric_is() { [ "$(metric "$1")" = "$2" ]; }
-journal_has() { journalctl -b -t nicfix -o cat --no-pager | grep -q -- "$1"; }
+journal_has() { journalctl -b -t nicfix-watch -o cat --no-pager | grep -q -- "$1"; }
 status_text() { systemctl show -p StatusText --value nicfix-watch; }
 
 case "$VM_PHASE" in
@@ -67,7 +67,7 @@ case "$VM_PHASE" in
 	hang
 	sleep 2
 	is "a user-facility hang is ignored by default" "$(tgg "$n")" "on on on"
-	check "no fix logged" bash -c "! journalctl -b -t nicfix -o cat | grep -q turned"
+	check "no fix logged" bash -c "! journalctl -b -t nicfix-watch -o cat | grep -q turned"
 	rc=0
 	out=$(nicfix diagnose 2>&1) || rc=$?
 	is "diagnose does not report the injected hang (exit 0)" "$rc" 0
@@ -154,6 +154,6 @@ case "$VM_PHASE" in
 		bash -c "systemctl show -p StatusText --value nicfix-watch | grep -q 'following /dev/kmsg'"
 	wait_for test -s "$PROM"
 	is "boot: counters start afresh (/run)" "$(metric nicfix_fixes_applied_total)" ""
-	is "boot: this boot's log has no hang to act on" "$(journalctl -b -t nicfix -o cat | grep -c turned)" 0
+	is "boot: this boot's log has no hang to act on" "$(journalctl -b -t nicfix-watch -o cat | grep -c turned)" 0
 	;;
 esac
