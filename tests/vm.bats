@@ -171,6 +171,7 @@ has() {
 		"rate limit: the next apply is held back" \
 		"hang despite the fix: reported" \
 		"restart: hangs kept" \
+		"EPIPE: the stopped daemon was not restarted by the watchdog" \
 		"EPIPE: the daemon reads on" \
 		"boot: the unit is started" \
 		"boot: counters start afresh (/run)"

@@ -421,6 +421,35 @@ static void test_offline_complete(void)
 	nfx_featreq_free(req);
 }
 
+/* The apply line and the hook's journal line: @r per requested name. */
+static void test_summary(const struct nfx_report *r)
+{
+	const char *want = "gso gro lro off, tso still on (turned off: gso; "
+			   "fixed: lro; failed: tso)";
+	struct nfx_featreq *req = NULL;
+	struct nfx_summary s;
+	char buf[128], small[12];
+
+	CHECK(nfx_featreq_parse("tso,gso,gro,lro", &req, NULL) == 0,
+	      "summary: request");
+	nfx_summarize(r, req, &s);
+	nfx_summary_text(&s, buf, sizeof(buf));
+	CHECK(!strcmp(buf, want), "summary: '%s'", buf);
+	CHECK(nfx_summary_on(&s), "summary: tso is still on");
+	/* cut to fit, never past the buffer */
+	nfx_summary_text(&s, small, sizeof(small));
+	CHECK(strlen(small) < sizeof(small) && !strncmp(small, want, strlen(small)),
+	      "summary cut: '%s'", small);
+	/* tso's failed bit turned off too */
+	r->items[3] = (struct nfx_item){ "tx-tcp6-segmentation", NFX_RES_OFF, false };
+	nfx_summarize(r, req, &s);
+	nfx_summary_text(&s, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "tso gso gro lro off (turned off: tso gso; fixed: lro)"),
+	      "summary all off: '%s'", buf);
+	CHECK(!nfx_summary_on(&s), "summary: nothing on");
+	nfx_featreq_free(req);
+}
+
 static void test_report_names(void)
 {
 	struct nfx_item items[] = {
@@ -453,43 +482,9 @@ static void test_report_names(void)
 		CHECK(n == rows[i].count && !strcmp(buf, rows[i].want),
 		      "report_names row %zu: %zu '%s'", i, n, buf);
 	}
+	test_summary(&r);
 }
 
-/* The apply line and the hook's journal line: per requested name. */
-static void test_summary(void)
-{
-	struct nfx_item items[] = {
-		{ "tx-tcp-segmentation", NFX_RES_OFF, false },
-		{ "rx-gro", NFX_RES_ALREADY_OFF, false },
-		{ "rx-lro", NFX_RES_FIXED, false },
-		{ "tx-tcp6-segmentation", NFX_RES_FAILED, true },
-		{ "tx-generic-segmentation", NFX_RES_OFF, false },
-	};
-	struct nfx_report r = { "eno1", 5, items };
-	const char *want = "gso gro lro off, tso still on (turned off: gso; "
-			   "fixed: lro; failed: tso)";
-	struct nfx_featreq *req = NULL;
-	struct nfx_summary s;
-	char buf[128], small[12];
-
-	CHECK(nfx_featreq_parse("tso,gso,gro,lro", &req, NULL) == 0,
-	      "summary: request");
-	nfx_summarize(&r, req, &s);
-	nfx_summary_text(&s, buf, sizeof(buf));
-	CHECK(!strcmp(buf, want), "summary: '%s'", buf);
-	CHECK(nfx_summary_on(&s), "summary: tso is still on");
-	/* cut to fit, never past the buffer */
-	nfx_summary_text(&s, small, sizeof(small));
-	CHECK(strlen(small) < sizeof(small) && !strncmp(small, want, strlen(small)),
-	      "summary cut: '%s'", small);
-	items[3] = (struct nfx_item){ "tx-tcp6-segmentation", NFX_RES_OFF, false };
-	nfx_summarize(&r, req, &s);
-	nfx_summary_text(&s, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "tso gso gro lro off (turned off: tso gso; fixed: lro)"),
-	      "summary all off: '%s'", buf);
-	CHECK(!nfx_summary_on(&s), "summary: nothing on");
-	nfx_featreq_free(req);
-}
 
 /* The words of an option's value, as ifports splits bridge-ports. */
 static void test_ifword(void)
@@ -946,7 +941,6 @@ int main(void)
 	test_offline_reasons();
 	test_offline_long();
 	test_offline_complete();
-	test_summary();
 	test_ifname();
 	test_featreq();
 	test_expand();
