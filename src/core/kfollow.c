@@ -227,6 +227,32 @@ static long kf_read(struct nfx_kfollow *kf, void *buf, size_t len)
 	return (long)read(kf->fd, buf, len);
 }
 
+/*
+ * kf_read() as every reader here wants it: EINTR retried; EPIPE (records
+ * overwritten before we read them: the position has moved on) counted and
+ * read on.  Return: the bytes read, -EAGAIN, or -errno with @err set.
+ */
+static long read_on(struct nfx_kfollow *kf, void *buf, size_t len,
+		    struct nfx_err *err)
+{
+	for (;;) {
+		long got = kf_read(kf, buf, len);
+
+		if (got >= 0)
+			return got;
+		if (errno == EINTR)
+			continue;
+		if (errno == EPIPE) {
+			kf->epipe++;
+			kf->epipe_seen = true;
+			continue;
+		}
+		if (errno == EAGAIN)
+			return -EAGAIN;
+		return nfx_err_set(err, -errno, "read: %s", strerror(errno));
+	}
+}
+
 /* Count the records between the last one and @seq as lost. */
 static void note_seq(struct nfx_kfollow *kf, unsigned long long seq)
 {
@@ -304,24 +330,16 @@ static int next_stream(struct nfx_kfollow *kf, struct nfx_kmsg_rec *ret,
 			kf->pos = kf->len;
 			continue;
 		}
-		got = kf_read(kf, kf->buf + kf->len, sizeof(kf->buf) - kf->len);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				if (kf->paused || kf->len == 0)
-					return 0;
-				kf->paused = true;
-				continue;
-			}
-			if (errno == EPIPE) {
-				kf->epipe++;
-				kf->epipe_seen = true;
-				continue;
-			}
-			return nfx_err_set(err, -errno, "read: %s",
-					   strerror(errno));
+		got = read_on(kf, kf->buf + kf->len, sizeof(kf->buf) - kf->len,
+			      err);
+		if (got == -EAGAIN) {
+			if (kf->paused || kf->len == 0)
+				return 0;
+			kf->paused = true;
+			continue;
 		}
+		if (got < 0)
+			return (int)got;
 		if (got == 0) {
 			if (!kf->file && !kf->fn) {
 				/* a FIFO held open for writing never ends */
@@ -352,22 +370,11 @@ int nfx_kfollow_next(struct nfx_kfollow *kf, struct nfx_kmsg_rec *ret,
 		if (kf->eof)
 			return -ENODATA;
 		/* one record per read, as dmesg --follow reads it */
-		got = kf_read(kf, kf->buf, sizeof(kf->buf));
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return 0;
-			if (errno == EPIPE) {
-				/* overwritten before we read them: the
-				 * position has moved on; read on */
-				kf->epipe++;
-				kf->epipe_seen = true;
-				continue;
-			}
-			return nfx_err_set(err, -errno, "read: %s",
-					   strerror(errno));
-		}
+		got = read_on(kf, kf->buf, sizeof(kf->buf), err);
+		if (got == -EAGAIN)
+			return 0;
+		if (got < 0)
+			return (int)got;
 		if (got == 0) {
 			kf->eof = true;
 			continue;
