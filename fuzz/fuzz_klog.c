@@ -39,6 +39,16 @@ static bool within(const char *p, size_t n, const char *base, size_t len)
 	return p >= base && n <= len && (size_t)(p - base) <= len - n;
 }
 
+/* every part the device parser found lies in [@base, @base + @len) */
+static bool dev_within(const struct nfx_diag_dev *dv, const char *base,
+		       size_t len)
+{
+	return (!dv->driver_len || within(dv->driver, dv->driver_len, base, len)) &&
+	       (!dv->body_len || within(dv->body, dv->body_len, base, len)) &&
+	       (!dv->pci_len || within(dv->pci, dv->pci_len, base, len)) &&
+	       (!dv->ifname_len || within(dv->ifname, dv->ifname_len, base, len));
+}
+
 static bool has_anchor(const char *s, size_t n)
 {
 	size_t k;
@@ -79,23 +89,13 @@ static void parse_lines(const char *buf, size_t size,
 			if (rec.repeat < 1)
 				FAIL("repeat %u", rec.repeat);
 			nfx_diag_parse_dev(rec.text, rec.len, &dv);
-			if ((dv.driver_len &&
-			     !within(dv.driver, dv.driver_len, line, n)) ||
-			    (dv.body_len && !within(dv.body, dv.body_len, line, n)) ||
-			    (dv.pci_len && !within(dv.pci, dv.pci_len, line, n)) ||
-			    (dv.ifname_len &&
-			     !within(dv.ifname, dv.ifname_len, line, n)))
+			if (!dev_within(&dv, line, n))
 				FAIL("device parts outside the line");
 			nfx_diag_what(dv.body, dv.body_len);
 			nfx_diag_parse_field(rec.text, rec.len, &ring, &flags);
 			/* the message wherever it stands in the line */
 			nfx_diag_parse_msg(rec.text, rec.len, &dv);
-			if ((dv.driver_len &&
-			     !within(dv.driver, dv.driver_len, line, n)) ||
-			    (dv.body_len && !within(dv.body, dv.body_len, line, n)) ||
-			    (dv.pci_len && !within(dv.pci, dv.pci_len, line, n)) ||
-			    (dv.ifname_len &&
-			     !within(dv.ifname, dv.ifname_len, line, n)))
+			if (!dev_within(&dv, line, n))
 				FAIL("message parts outside the line");
 			nfx_diag_parse_fields(rec.text, rec.len, &ring, &flags);
 			if (nfx_klog_split(rec.text, rec.len, st.kmsg) > rec.len)
