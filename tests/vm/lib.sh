@@ -72,6 +72,33 @@ vm_install_debs() {
 	check "dpkg -i ${debs[*]##*/}" env DEBIAN_FRONTEND=noninteractive dpkg -i "${debs[@]}"
 }
 
+# bridge_over NIC: /etc/network/interfaces with vmbr0 over NIC alone, as
+# a Proxmox VE node has it
+bridge_over() {
+	cat >/etc/network/interfaces <<-EOF
+		auto lo
+		iface lo inet loopback
+
+		iface $1 inet manual
+
+		auto vmbr0
+		iface vmbr0 inet static
+		 	address 192.0.2.10/24
+		 	bridge-ports $1
+		 	bridge-stp off
+		 	bridge-fd 0
+	EOF
+	sed -i 's/^ \t/\t/' /etc/network/interfaces
+}
+
+# persist_bridge BRIDGE: `nicfix persist BRIDGE` exits 0; its output as notes
+persist_bridge() {
+	local out rc=0
+	out=$(nicfix persist "$1" 2>&1) || rc=$?
+	is "persist $1 exits 0" "$rc" 0
+	printf '%s\n' "$out" | sed "s/^/# persist $1: /"
+}
+
 feature() {
 	ethtool -k "$1" | awk -v f="$2:" '$1 == f { print $2 }'
 }

@@ -59,12 +59,8 @@ case "$VM_PHASE" in
 		 	bridge-fd 0
 	EOF
 	sed -i 's/^ \t/\t/' /etc/network/interfaces
-	out=$(nicfix persist vmbr0 2>&1)
-	is "persist vmbr0 exits 0" "$?" 0
-	printf '%s\n' "$out" | sed 's/^/# persist vmbr0: /'
-	out=$(nicfix persist vmbr1 2>&1)
-	is "persist vmbr1 exits 0" "$?" 0
-	printf '%s\n' "$out" | sed 's/^/# persist vmbr1: /'
+	persist_bridge vmbr0
+	persist_bridge vmbr1
 	for p in "$a" "$b" "$c"; do
 		check "persist: a line for $p" grep -qxF "	post-up ethtool -K $p tso off gso off gro off || true" /etc/network/interfaces
 	done

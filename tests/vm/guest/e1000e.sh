@@ -86,20 +86,7 @@ case "$VM_PHASE" in
 
 	# the driver's defaults back, a bridge over the NIC, then persist
 	ethtool -K "$n" tso on gso on gro on >/dev/null
-	cat >/etc/network/interfaces <<-EOF
-		auto lo
-		iface lo inet loopback
-
-		iface $n inet manual
-
-		auto vmbr0
-		iface vmbr0 inet static
-		 	address 192.0.2.10/24
-		 	bridge-ports $n
-		 	bridge-stp off
-		 	bridge-fd 0
-	EOF
-	sed -i 's/^ \t/\t/' /etc/network/interfaces
+	bridge_over "$n"
 	check "ifup vmbr0 (real ifupdown, bridge-utils)" ifup vmbr0
 	is "$n is a port of vmbr0" "$(basename "$(readlink "/sys/class/net/$n/master")")" vmbr0
 	# DESIGN.md: a named bridge's uncovered port is a finding, never "ok"
@@ -107,9 +94,7 @@ case "$VM_PHASE" in
 	is "check vmbr0 before persist: a finding (exit 1)" "$?" 1
 	check "check before persist: $n has no fix" grep -q "vmbr0: $n: no fix:" /tmp/check.out
 	sed 's/^/# check before persist: /' /tmp/check.out
-	out=$(nicfix persist vmbr0 2>&1)
-	is "persist vmbr0 exits 0" "$?" 0
-	printf '%s\n' "$out" | sed 's/^/# persist: /'
+	persist_bridge vmbr0
 	check "persist wrote the line for $n" grep -qxF "	post-up ethtool -K $n tso off gso off gro off || true" /etc/network/interfaces
 	nicfix check vmbr0 >/tmp/check.out 2>&1
 	is "check vmbr0 after persist, live on: drift (exit 1)" "$?" 1

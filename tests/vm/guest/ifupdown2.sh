@@ -30,23 +30,8 @@ case "$VM_PHASE" in
 	is "ethtool -i: driver e1000e" "$(ethtool -i "$n" | awk '$1 == "driver:" { print $2 }')" e1000e
 	vm_install_debs
 	check "the hook is installed as if-post-up.d/nicfix" test -x /etc/network/if-post-up.d/nicfix
-	cat >/etc/network/interfaces <<-EOF
-		auto lo
-		iface lo inet loopback
-
-		iface $n inet manual
-
-		auto vmbr0
-		iface vmbr0 inet static
-		 	address 192.0.2.10/24
-		 	bridge-ports $n
-		 	bridge-stp off
-		 	bridge-fd 0
-	EOF
-	sed -i 's/^ \t/\t/' /etc/network/interfaces
-	out=$(nicfix persist vmbr0 2>&1)
-	is "persist vmbr0 exits 0" "$?" 0
-	printf '%s\n' "$out" | sed 's/^/# persist: /'
+	bridge_over "$n"
+	persist_bridge vmbr0
 	check "persist wrote the line for $n" grep -qxF "	post-up ethtool -K $n tso off gso off gro off || true" /etc/network/interfaces
 	mv "$(command -v ethtool)" "$ET"
 	ln -s /dev/null /etc/udev/rules.d/85-nicfix.rules

@@ -125,9 +125,7 @@ case "$VM_PHASE" in
 	ip link set nic0 master vmbr0
 
 	# persist rewrites the stale line to the new name
-	out=$(nicfix persist vmbr0 2>&1)
-	is "persist vmbr0 exits 0" "$?" 0
-	printf '%s\n' "$out" | sed 's/^/# persist: /'
+	persist_bridge vmbr0
 	check "persist: the line names nic0" grep -qxF "	post-up ethtool -K nic0 tso off gso off gro off || true" /etc/network/interfaces
 	check "persist: no line names ens3" sh -c '! grep -q ens3 /etc/network/interfaces'
 	out=$(nicfix check vmbr0 2>&1)
