@@ -35,7 +35,7 @@ CORE := err path ifname feat offline ifread ifports place ifcfg persist undo off
 	checkres cover coverlive \
 	safefile diff nl ethnl ethioctl rtnl live apply summary \
 	kstamp kscan klog dmsg diag dhost pin checkpin \
-	kfollow wsig wrate wstate metrics mgather mail wconf
+	kfollow wsig wrate wstate metrics mgather mail spawn wconf
 # the nicfix front end (src/cli)
 CLI := cli output cmd-apply cmd-status cmd-persist cmd-check cmd-diagnose cmd-undo \
 	cmd-metrics check-format

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "klog.h"
+#include "spawn.h"
 
 #define BUF_SIZE (1u << 20)
 /* a /dev/kmsg read needs room for a whole record */
@@ -123,33 +124,13 @@ static const char *find_exe(const char *const *paths)
 static int spawn(struct nfx_klog *kl, char *const argv[], struct nfx_err *err)
 {
 	static char *const envp[] = { "LC_ALL=C", NULL };
-	int fds[2], ret;
 	pid_t pid;
+	int ret;
 
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		ret = -errno;
-		return nfx_err_set(err, ret, "pipe: %s", strerror(-ret));
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return nfx_err_set(err, ret, "fork: %s", strerror(-ret));
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-
-		if (null < 0 || dup2(fds[1], 1) < 0 || dup2(null, 0) < 0 ||
-		    dup2(null, 2) < 0)
-			_exit(127);
-		execve(argv[0], argv, envp);
-		_exit(127);
-	}
-	close(fds[1]);
-	kl->fd = fds[0];
-	kl->pid = pid;
-	return 0;
+	ret = nfx_spawn_piped(argv, envp, 1, &kl->fd, &pid, err);
+	if (ret == 0)
+		kl->pid = pid;
+	return ret;
 }
 
 const char *nfx_klog_src_name(enum nfx_klog_src src)

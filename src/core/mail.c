@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nicfix.h"
+#include "spawn.h"
 
 const char *nfx_mail_find(const char *path, char *buf, size_t size)
 {
@@ -56,7 +57,7 @@ int nfx_mail_send(const char *sendmail, const char *to, const char *subject,
 				      "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
 				      NULL };
 	char *msg = NULL;
-	int fds[2], ret, len;
+	int fd, ret, len;
 	pid_t pid;
 
 	len = asprintf(&msg,
@@ -65,45 +66,23 @@ int nfx_mail_send(const char *sendmail, const char *to, const char *subject,
 		       to, subject, body);
 	if (len < 0)
 		return nfx_err_set(err, -ENOMEM, "out of memory");
-	if (pipe2(fds, O_CLOEXEC) < 0) {
-		ret = -errno;
+	ret = nfx_spawn_piped((char *const[]){ (char *)sendmail, "-oi", "--",
+					       (char *)to, NULL },
+			      envp, 0, &fd, &pid, err);
+	if (ret < 0) {
 		free(msg);
-		return nfx_err_set(err, ret, "pipe: %s", strerror(-ret));
+		return ret;
 	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		free(msg);
-		return nfx_err_set(err, ret, "fork: %s", strerror(-ret));
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (null < 0 || dup2(fds[0], 0) < 0 || dup2(null, 1) < 0 ||
-		    dup2(null, 2) < 0)
-			_exit(127);
-		execve(sendmail,
-		       (char *const[]){ (char *)sendmail, "-oi", "--",
-					(char *)to, NULL },
-		       envp);
-		_exit(127);
-	}
-	close(fds[0]);
 	/* a mail is far smaller than a pipe holds: this does not block
 	 * on a live sendmail, and one that died gives EPIPE */
 	{
 		struct sigaction sa = { .sa_handler = SIG_IGN }, old;
 
 		sigaction(SIGPIPE, &sa, &old);
-		ret = write_all(fds[1], msg, (size_t)len);
+		ret = write_all(fd, msg, (size_t)len);
 		sigaction(SIGPIPE, &old, NULL);
 	}
-	close(fds[1]);
+	close(fd);
 	free(msg);
 	*ret_pid = pid;
 	if (ret < 0)
