@@ -102,6 +102,19 @@ lines_of() {
 	sed -n 's/^[[:space:]]*\(post-up ethtool .*\)$/\1/p' "${1:-$IF}"
 }
 
+# nic0_settled: the line names nic0 now: the hook turns its features off
+# with nothing to follow, and check finds it all in place
+nic0_settled() {
+	tgg_on_dev nic0
+	run -0 --separate-stderr hook vmbr0
+	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "* ]]
+	[[ "$stderr" != *rename* ]]
+	tgg_dev nic0 off
+	run -0 --separate-stderr ns "$NICFIX" check
+	[[ "$output" == *"vmbr0: nic0: ok: tso gso gro off"* ]]
+	[ -z "$stderr" ]
+}
+
 @test "installer default (nic0, no auto, bridge-ports nic0): persist, check, hook; nothing renamed" {
 	use_fixture pve9-default.interfaces
 	pve9_ns "nic0=$MAC0"
@@ -165,14 +178,7 @@ lines_of() {
 	reboot eno1 nic0
 	udev_record nic0 ID_NET_NAME_MAC=enx5254009e1001 ID_NET_NAME_ONBOARD=eno1 \
 		ID_NET_NAME_PATH=enp0s31f6
-	tgg_on_dev nic0
-	run -0 --separate-stderr hook vmbr0
-	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "* ]]
-	[[ "$stderr" != *rename* ]]
-	tgg_dev nic0 off
-	run -0 --separate-stderr ns "$NICFIX" check
-	[[ "$output" == *"vmbr0: nic0: ok: tso gso gro off"* ]]
-	[ -z "$stderr" ]
+	nic0_settled
 }
 
 @test "pinned node after the reboot, line not rewritten: the hook follows eno1 to nic0 by udev's record and logs it; check and persist" {
@@ -199,14 +205,7 @@ lines_of() {
 	aug_parses "$IF"
 	run -0 ns "$NICFIX" --json persist vmbr0
 	[[ "$output" == *'"changed":false'* ]]
-	tgg_on_dev nic0
-	run -0 --separate-stderr hook vmbr0
-	[[ "$stderr" == "nicfix: vmbr0: nic0: tso gso gro off (turned off: "* ]]
-	[[ "$stderr" != *rename* ]]
-	tgg_dev nic0 off
-	run -0 --separate-stderr ns "$NICFIX" check
-	[[ "$output" == *"vmbr0: nic0: ok: tso gso gro off"* ]]
-	[ -z "$stderr" ]
+	nic0_settled
 }
 
 @test "nothing renamed on a guess: no record, a record of another name, two NICs claiming eno1, a .link file nicfix cannot judge" {
