@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "nicfix.h"
+#include "safefile.h"
 #include "spawn.h"
 
 const char *nfx_mail_find(const char *path, char *buf, size_t size)
@@ -33,21 +34,6 @@ const char *nfx_mail_find(const char *path, char *buf, size_t size)
 		return buf;
 	}
 	return NULL;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 int nfx_mail_send(const char *sendmail, const char *to, const char *subject,
@@ -79,7 +65,7 @@ int nfx_mail_send(const char *sendmail, const char *to, const char *subject,
 		struct sigaction sa = { .sa_handler = SIG_IGN }, old;
 
 		sigaction(SIGPIPE, &sa, &old);
-		ret = write_all(fd, msg, (size_t)len);
+		ret = nfx_write_all(fd, msg, (size_t)len);
 		sigaction(SIGPIPE, &old, NULL);
 	}
 	close(fd);

@@ -86,7 +86,7 @@ void nfx_lock_release(struct nfx_lock *lock)
 	lock->pvefd = lock->dirfd = -1;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+int nfx_write_all(int fd, const char *data, size_t len)
 {
 	while (len) {
 		ssize_t n = write(fd, data, len);
@@ -171,7 +171,7 @@ static int copy_fd(const char *src, int out)
 			ret = -errno;
 			break;
 		}
-		ret = write_all(out, buf, (size_t)n);
+		ret = nfx_write_all(out, buf, (size_t)n);
 		if (ret < 0)
 			break;
 	}
@@ -352,7 +352,7 @@ int nfx_safefile_replace(const char *path, const char *data, size_t len,
 		return nfx_err_set(err, fd, "%s: cannot write: a temporary file in %s: %s",
 				   target, dir, strerror(-fd));
 	named = !anon;
-	ret = write_all(fd, data, len);
+	ret = nfx_write_all(fd, data, len);
 	if (!ret && fchown(fd, sb.st_uid, sb.st_gid) < 0)
 		ret = -errno;
 	if (!ret && fchmod(fd, sb.st_mode & 07777) < 0)

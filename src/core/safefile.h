@@ -8,6 +8,12 @@
 #include "nicfix.h"
 
 /**
+ * nfx_write_all() - write all @len bytes of @data to @fd: short writes
+ * continued, EINTR retried.  Return: 0 or -errno.
+ */
+int nfx_write_all(int fd, const char *data, size_t len);
+
+/**
  * struct nfx_lock - the locks held while editing
  * @dirfd: the configuration directory, flock()ed: its inode does not
  *	change when a file in it is replaced, and no lock file is left in
