@@ -213,7 +213,7 @@ FUZZ_CC ?= clang
 FUZZ_TIME ?= 120
 FUZZ_TARGETS := ifread offline klog
 FUZZ_CORE := err path ifname feat offline ifread ifports kstamp kscan klog dmsg diag \
-	     kfollow wsig
+	     kfollow wsig spawn
 BF := build/fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	    -fno-omit-frame-pointer
